@@ -8,8 +8,9 @@
 
 use crate::Level;
 
-/// Ethnic designations as they appear inside autonomous-area names, longest
-/// first within each family so that suffix stripping is greedy.
+/// Ethnic designations as they appear inside autonomous-area names: with
+/// 族, plus the few written bare (伊犁哈萨克自治州, 博尔塔拉蒙古自治州).
+/// Stripping repeats until none matches, so order does not matter.
 const ETHNIC: &[&str] = &[
     "柯尔克孜",
     "维吾尔",
@@ -103,10 +104,8 @@ fn strip_ethnic(mut base: &str) -> &str {
         }
         break;
     }
-    match strip(base, "族") {
-        Some(rest) if char_len(rest) >= 2 => rest,
-        _ => base,
-    }
+    // A designation that is the whole name (东乡族 自治县) keeps its stem.
+    strip(base, "族").unwrap_or(base)
 }
 
 /// The short forms of an official name at `level`, excluding the name itself.
