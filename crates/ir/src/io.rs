@@ -1,0 +1,152 @@
+//! Reading and writing programs, with a version header.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Program;
+
+/// The IR format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+const MAGIC: &str = "edict-ir";
+
+#[derive(Serialize)]
+struct OutFile<'a> {
+    format: &'static str,
+    version: u32,
+    program: &'a Program,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct InFile {
+    program: Program,
+}
+
+/// Why an IR file could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// Not an Edict IR file at all.
+    NotIr(String),
+    /// Written by another format version.
+    Version {
+        /// The file's version.
+        found: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
+    /// The header is right but the body is damaged.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotIr(m) => write!(f, "not an Edict IR file: {m}"),
+            LoadError::Version { found, expected } => write!(
+                f,
+                "this IR file has format version {found}, but this edict reads version {expected}; recompile the policies with `edict compile`"
+            ),
+            LoadError::Corrupt(m) => write!(f, "the IR file is damaged: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Program {
+    /// Serializes with the version header. Deterministic: same program, same bytes.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&OutFile {
+            format: MAGIC,
+            version: FORMAT_VERSION,
+            program: self,
+        })
+        .unwrap_or_default()
+    }
+
+    /// Loads a program written by [`Program::to_json`], checking the header first.
+    pub fn from_json(text: &str) -> Result<Program, LoadError> {
+        let header: Header =
+            serde_json::from_str(text).map_err(|e| LoadError::NotIr(e.to_string()))?;
+        if header.format.as_deref() != Some(MAGIC) {
+            return Err(LoadError::NotIr("missing the `edict-ir` header".into()));
+        }
+        let found = header
+            .version
+            .ok_or_else(|| LoadError::NotIr("missing version".into()))?;
+        if found != FORMAT_VERSION {
+            return Err(LoadError::Version {
+                found,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let file: InFile =
+            serde_json::from_str(text).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        file.program.validate().map_err(LoadError::Corrupt)?;
+        Ok(file.program)
+    }
+
+    /// Checks the internal references (ids in range, parents consistent), so a damaged or
+    /// hand-edited IR file is rejected at load instead of failing during evaluation.
+    pub fn validate(&self) -> Result<(), String> {
+        let (nv, nr, nc, nk) = (
+            self.values.len() as u32,
+            self.rules.len() as u32,
+            self.checks.len() as u32,
+            self.kinds.len() as u32,
+        );
+        let mut bad = None;
+        let mut check_expr = |e: &crate::Expr, place: &str| {
+            e.walk(&mut |x| match x {
+                crate::Expr::Value(v) if *v >= nv => {
+                    bad = Some(format!("{place}: value #{v} out of range"))
+                }
+                crate::Expr::Status(c) if *c >= nc => {
+                    bad = Some(format!("{place}: check #{c} out of range"))
+                }
+                _ => {}
+            })
+        };
+        for r in &self.rules {
+            check_expr(&r.body, &r.id);
+            for c in r.guard.iter().flat_map(|g| &g.conjuncts) {
+                check_expr(&c.expr, &r.id);
+            }
+            if r.value >= nv || r.children.iter().chain(&r.beats).any(|c| *c >= nr) {
+                return Err(format!("rule {} refers to a missing rule or value", r.id));
+            }
+            if let crate::Parent::Rule(p) = r.parent {
+                if p >= nr {
+                    return Err(format!("rule {} has a missing parent", r.id));
+                }
+            }
+        }
+        for v in &self.values {
+            if v.bases.iter().chain(&v.exceptions).any(|r| *r >= nr)
+                || v.kind.is_some_and(|k| k >= nk)
+            {
+                return Err(format!("value {} refers to a missing rule or kind", v.id));
+            }
+        }
+        for c in &self.checks {
+            let ids = [c.deadline, c.violated, Some(c.exempt), c.compensation];
+            if c.kind >= nk || ids.iter().flatten().any(|v| *v >= nv) {
+                return Err(format!(
+                    "check {} refers to a missing value or kind",
+                    c.name
+                ));
+            }
+            for e in c.after.iter().chain(c.event.iter()) {
+                check_expr(e, &c.name);
+            }
+        }
+        match bad {
+            Some(b) => Err(b),
+            None => Ok(()),
+        }
+    }
+}
