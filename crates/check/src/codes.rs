@@ -36,8 +36,8 @@ pub const COMPONENT_SCOPE: &str = "E0205";
 pub const BAD_TYPE: &str = "E0206";
 /// A window whose end is before its start.
 pub const REVERSED_WINDOW: &str = "E0301";
-/// A time literal that cannot be placed in time.
-pub const BAD_TIME: &str = "E0302";
+/// A time literal that cannot be placed in time (an impossible literal, like E0002).
+pub const BAD_TIME: &str = "E0002";
 /// A date used where an instant value is needed.
 pub const DATE_AS_VALUE: &str = "E0303";
 /// A check without a coherent shape (deadline without event, ...).
@@ -86,7 +86,6 @@ pub const ALL: &[(&str, &str)] = &[
     (COMPONENT_SCOPE, "a check component read outside its check"),
     (BAD_TYPE, "a type that cannot be declared"),
     (REVERSED_WINDOW, "a window whose end is before its start"),
-    (BAD_TIME, "a time literal that cannot be placed in time"),
     (DATE_AS_VALUE, "a date used where an instant is needed"),
     (CHECK_SHAPE, "a check without a coherent shape"),
     (UNKNOWN_REGION, "an unknown region name"),

@@ -437,6 +437,15 @@ impl Checker<'_> {
                 Some(r.code)
             }
             Err(err) => {
+                let message = match &err {
+                    regions::ResolveError::Ambiguous { text, .. } => {
+                        format!("region \"{text}\" is ambiguous")
+                    }
+                    regions::ResolveError::Unknown { text, .. } => {
+                        format!("unknown region \"{text}\"")
+                    }
+                    regions::ResolveError::Empty => "empty region name".to_string(),
+                };
                 let (code, help) = match &err {
                     regions::ResolveError::Ambiguous { candidates, .. } => (
                         codes::AMBIGUOUS_REGION,
@@ -462,9 +471,9 @@ impl Checker<'_> {
                 self.diags.push(
                     Diagnostic::error(
                         code,
-                        err.to_string(),
+                        message,
                         s.span,
-                        "not a single region of the gazetteer",
+                        "not a single region of the gazetteer (GB/T 2260)",
                     )
                     .with_help(help),
                 );
@@ -473,7 +482,7 @@ impl Checker<'_> {
         }
     }
 
-    fn window(&mut self, cx: &mut Ctx, a: &ast::Expr, b: &ast::Expr, span: Span) -> Option<Typed> {
+    fn window(&mut self, cx: &mut Ctx, a: &ast::Expr, b: &ast::Expr, _span: Span) -> Option<Typed> {
         let ta = self.expr(cx, a, Some(&Ty::Instant));
         let tb = self.expr(cx, b, Some(&Ty::Instant));
         let (ta, tb) = (ta?, tb?);
@@ -497,12 +506,13 @@ impl Checker<'_> {
                         Diagnostic::error(
                             codes::REVERSED_WINDOW,
                             "this window ends before it starts",
-                            span,
-                            "empty window",
+                            b.span,
+                            "this end is before the start",
                         )
-                        .with_label(a.span, "start")
-                        .with_label(b.span, "end")
-                        .with_help("windows are written [start, end], both inclusive"),
+                        .with_label(a.span, "the start")
+                        .with_help(
+                            "windows are written [start, end], both inclusive; swap the ends",
+                        ),
                     );
                     return None;
                 }

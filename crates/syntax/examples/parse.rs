@@ -17,7 +17,13 @@ fn main() {
             Ok(f) => println!("{path}: {} items", f.items.len()),
             Err(e) => {
                 let d = e.to_diagnostic();
-                println!("{}: {} {}: {}", map.locate(d.primary.span), d.code, d.message, d.primary.message);
+                println!(
+                    "{}: {} {}: {}",
+                    map.locate(d.primary.span),
+                    d.code,
+                    d.message,
+                    d.primary.message
+                );
                 failed = true;
             }
         }
