@@ -32,6 +32,16 @@ pub fn instant(us: i64) -> String {
     }
 }
 
+/// The end of a window as written: an end written to the second covers that whole second
+/// (stored as its last microsecond), and is shown without the fraction.
+pub fn instant_end(us: i64) -> String {
+    if us.rem_euclid(1_000_000) == 999_999 {
+        instant(us - 999_999)
+    } else {
+        instant(us)
+    }
+}
+
 /// RFC 3339 in +08:00, for witness records.
 pub fn rfc3339(us: i64) -> String {
     let s = instant(us);
@@ -127,7 +137,7 @@ pub fn constant(p: &Program, ty: Option<&Ty>, c: &Const) -> String {
                 .collect();
             format!("regions {{{}}}", names.join(", "))
         }
-        Const::Window(a, b) => format!("[{}, {}]", instant(*a), instant(*b)),
+        Const::Window(a, b) => format!("[{}, {}]", instant(*a), instant_end(*b)),
         Const::Set(items) => {
             let inner = ty.and_then(|t| match t.base() {
                 Ty::Set(t) => Some(&**t),

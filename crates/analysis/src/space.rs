@@ -70,6 +70,11 @@ impl<'a> Space<'a> {
         }
     }
 
+    /// Where unbounded instants are placed.
+    pub fn anchor(&self) -> i128 {
+        self.anchor
+    }
+
     fn deriver(&self) -> Deriver<'_> {
         Deriver {
             program: self.program,

@@ -74,10 +74,10 @@ fn windows(input: &Input, out: &mut Vec<Finding>) {
                         format!(
                             "the window [{}, {}] of `{}` reaches outside the announcement's validity [{}, {}]",
                             render::instant(lo),
-                            render::instant(hi),
+                            render::instant_end(hi),
                             r.id,
                             render::instant(es),
-                            render::instant(ee)
+                            render::instant_end(ee)
                         ),
                         rule_span(input, ri as u32),
                         "window outside `effective`",

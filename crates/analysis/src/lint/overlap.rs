@@ -149,7 +149,7 @@ fn overlap(
             .with_label(sa, "overlaps this one")
             .with_help(help);
             if let Some(k) = kind {
-                let rec = witness::record(p, k, &m, "witness", 0);
+                let rec = witness::record(p, k, &m, "witness", space.anchor());
                 d = d.with_note(format!("witness record: {rec}"));
                 if let (Some(ver), Some((_, check))) = (input.verifier, ctx) {
                     match ver.conflict(p, &rec, check) {
