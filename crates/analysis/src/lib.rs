@@ -25,4 +25,5 @@ pub mod sarif;
 pub mod schema;
 pub mod solve;
 pub mod space;
+pub mod verify;
 pub mod witness;

@@ -6,7 +6,7 @@ const SCHEMA: &str = r#"
 enum Kind { a, b, c }
 fact item {
   id: string
-  kind: Kind
+  cat: Kind
   start: instant
   done: instant?
   flag: bool
@@ -26,7 +26,15 @@ fn lint_with(policy: &str, fields: bool) -> String {
         ("p.edict".to_string(), policy.to_string()),
     ];
     let c = common::checked(&inputs);
-    let mut diags = analysis::lint::lint(&c, None);
+    let mut diags = analysis::lint::lint(&c, Some(&analysis::verify::EvalVerifier));
+    for d in &diags {
+        if d.code == "L001" && d.severity == syntax::Severity::Warning {
+            assert!(
+                d.notes.iter().any(|n| n.starts_with("verified:")),
+                "witness not confirmed by evaluation: {d:#?}"
+            );
+        }
+    }
     diags.retain(|d| fields || d.code != "L007");
     common::lines(&diags, &c.sources)
 }
@@ -54,7 +62,7 @@ exception base_deadline as x cites "2" {
   then item.start + 48h
 }
 exception base_deadline as y cites "3" {
-  when item.start in [2024-01-10 00:00:00, 2024-01-20 23:59:59] and item.kind == a
+  when item.start in [2024-01-10 00:00:00, 2024-01-20 23:59:59] and item.cat == a
   then item.start + 72h
 }
 "#)));
@@ -127,7 +135,7 @@ exception base_deadline as x cites "2" {
   then item.start + 48h
 }
 exception base_deadline as y cites "3" {
-  when item.kind == a
+  when item.cat == a
   then item.start + 72h
 }
 "#)));
@@ -141,11 +149,11 @@ exception base_deadline as x cites "2" {
   then item.start + 48h
 }
 exception base_deadline as y cites "3" {
-  when item.kind == a
+  when item.cat == a
   then item.start + 72h
 }
 exception base_deadline as z cites "4" {
-  when item.kind == a and item.flag
+  when item.cat == a and item.flag
   then item.start + 96h
 }
 priority y > z
@@ -219,11 +227,11 @@ exception base_deadline as same cites "2" {
   then overridden
 }
 exception base_deadline as copy cites "3" {
-  when item.kind == b and not item.flag
+  when item.cat == b and not item.flag
   then item.start + 24h
 }
 exception base_deadline as nocite {
-  when item.kind == c and not item.flag
+  when item.cat == c and not item.flag
   then item.start + 1h
 }
 "#)));
