@@ -1,0 +1,124 @@
+//! Checks: from event, deadline and `as_of` to a status, uniformly.
+//!
+//! For a record of the check's kind (other kinds' checks are skipped):
+//!
+//! 1. `after` present and none, or an `applies` conjunct false: not applicable (omitted).
+//! 2. With a deadline: an event instant is `ok` when `event <= deadline`, else `violated`;
+//!    no event yet is `pending` while `as_of <= deadline`, else `violated`. With a violated
+//!    condition instead: `violated` when it holds, else `ok`. Neither: `ok`.
+//! 3. The exemption is always evaluated; when it holds the status becomes `exempt`, unless
+//!    it is the `ok` of a check that has a deadline or a violated condition (exemptions
+//!    excuse failures, they do not hide successes).
+//! 4. The compensation is evaluated only when the final status is `violated`.
+//!
+//! Any stop on the way makes the status `conflict` (naming both rules) or `unknown` (naming
+//! the undefined value). Another check's status, read by `Expr::Status`, is a value (so a
+//! conflict there is the status `conflict`, not a stop), memoized like values.
+
+use ir::{CheckId, Status};
+
+use crate::eval::{undef, Cell, CheckOut, Cx, Env, Out, Ov, Reason, Stop};
+use crate::prepare::PCheck;
+use crate::val::Val;
+
+impl Cx<'_> {
+    /// The outcome of check `c` for this record (memoized).
+    pub(crate) fn check(&mut self, c: CheckId) -> CheckOut {
+        let gen = self.s.gen;
+        match self.s.checks.get(c, gen) {
+            Some(Cell::Done(o)) => return o.clone(),
+            Some(Cell::Busy) => return stopped(undef(None, Reason::Cycle)),
+            None => {}
+        }
+        self.s.checks.set(c, gen, Cell::Busy);
+        let p = self.p;
+        let out = match p.checks.get(c as usize) {
+            Some(pc) if pc.kind == self.kind => self.run_check(pc).unwrap_or_else(stopped),
+            Some(_) => CheckOut::status(Status::NotApplicable),
+            None => stopped(undef(None, Reason::MissingRef)),
+        };
+        self.s.checks.set(c, gen, Cell::Done(out.clone()));
+        out
+    }
+
+    fn run_check(&mut self, pc: &PCheck) -> Out<CheckOut> {
+        let env = Env {
+            value: None,
+            ov: Ov::None,
+        };
+        if let Some(after) = &pc.after {
+            if self.eval(after, env)?.is_null() {
+                return Ok(CheckOut::status(Status::NotApplicable));
+            }
+        }
+        if !self.conjuncts(&pc.applies, env)? {
+            return Ok(CheckOut::status(Status::NotApplicable));
+        }
+        let mut out = CheckOut::status(Status::Ok);
+        if let Some(d) = pc.deadline {
+            let deadline = match self.value(d)?.0 {
+                Val::Instant(t) => t,
+                Val::Null => return Err(undef(Some(d), Reason::NoDeadline)),
+                _ => return Err(undef(Some(d), Reason::Type)),
+            };
+            let event = match &pc.event {
+                Some(e) => self.eval(e, env)?,
+                None => Val::Null,
+            };
+            out.status = match event {
+                Val::Instant(t) => {
+                    out.actual = Some(t);
+                    if t <= deadline {
+                        Status::Ok
+                    } else {
+                        Status::Violated
+                    }
+                }
+                Val::Null if self.as_of <= deadline => Status::Pending,
+                Val::Null => Status::Violated,
+                _ => return Err(undef(None, Reason::Type)),
+            };
+            out.deadline = Some(deadline);
+            out.decider = Some(d);
+        } else if let Some(v) = pc.violated {
+            out.status = match self.value(v)?.0 {
+                Val::Bool(true) => Status::Violated,
+                Val::Bool(false) => Status::Ok,
+                _ => return Err(undef(Some(v), Reason::Type)),
+            };
+            out.decider = Some(v);
+        } else {
+            out.decider = Some(pc.exempt);
+        }
+        let exempt = match self.value(pc.exempt)?.0 {
+            Val::Bool(b) => b,
+            _ => return Err(undef(Some(pc.exempt), Reason::Type)),
+        };
+        out.before_exempt = out.status;
+        let keeps_ok = out.status == Status::Ok && (pc.deadline.is_some() || pc.violated.is_some());
+        if exempt && !keeps_ok {
+            out.status = Status::Exempt;
+            out.decider = Some(pc.exempt);
+        }
+        if out.status == Status::Violated {
+            if let Some(cv) = pc.compensation {
+                out.compensation = match self.value(cv)?.0 {
+                    Val::Money(m) => Some(m),
+                    Val::Null => None,
+                    _ => return Err(undef(Some(cv), Reason::Type)),
+                };
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The outcome of a check whose evaluation stopped.
+fn stopped(stop: Stop) -> CheckOut {
+    let mut out = CheckOut::status(match stop {
+        Stop::Conflict { .. } => Status::Conflict,
+        Stop::Undefined { .. } => Status::Unknown,
+    });
+    out.stop = Some(stop);
+    out
+}

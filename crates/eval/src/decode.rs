@@ -1,0 +1,483 @@
+//! Decoding facts: one JSON object into a slot vector, against the schema in the IR.
+//!
+//! The schema comes from the program ([`ir::Program::kinds`], [`ir::Program::records`]),
+//! never from Rust structs: adding a field is a policy change. A record's `kind` field names
+//! its fact kind (default `"order"`; an unknown kind is an error); each declared field
+//! becomes one slot, in declaration order, and nested records and lists of records decode
+//! the same way. Extra fields are ignored. The record's `id` (any JSON string or number) is
+//! read for the verdict whether or not the schema declares it.
+//!
+//! Per type:
+//!
+//! | type | accepted JSON |
+//! |---|---|
+//! | `instant` | string, see [`crate::parse_instant`] (RFC 3339; no offset = Beijing time) |
+//! | `money` | decimal string (`"150.00"`, `"7.5"`; any number of decimals, exact) or a JSON number (read through its decimal text, so prefer strings beyond 15 significant digits); **negative amounts are rejected**: every money fact is an amount paid |
+//! | `percent` | decimal string or number, as written (`5` is 5%) |
+//! | `int` | JSON integer (`3.0` is not one) |
+//! | `bool`, `string` | JSON boolean, JSON string |
+//! | enum | string equal to a variant name (the error lists them) |
+//! | `region` | 6-digit code string (`"150102"`) or number, or a name path (`"内蒙古/呼和浩特市"`), resolved by the gazetteer, whose message is the error |
+//! | `duration` | string with a unit: `"48h"`, `"30min"`, `"90s"`, `"14d"` |
+//! | window | `[from, to]` instants, `from <= to` |
+//! | `regions` | array of regions |
+//! | `set<T>`, `list<T>` | JSON array |
+//! | record | JSON object |
+//! | `T?` | `null` or absent is none; otherwise as `T` |
+//!
+//! Absent or `null` for a field that is not optional is "missing required field `x`".
+//! Every error names the field (`origin_status.risk`, `reports[1].status`), the expected
+//! type and what was found. Duplicate keys in one object: `serde_json` keeps the last one,
+//! and so does decoding. Errors are values, never panics.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use ir::{KindId, Program, Status, Ty};
+use regions::RegionSet;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value as Json};
+
+use crate::time::{parse_instant, DAY, HOUR, MINUTE, SECOND};
+use crate::val::Val;
+
+/// The kind of a record without a `kind` field.
+pub const DEFAULT_KIND: &str = "order";
+
+/// A record's id as written: a JSON string or number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordId {
+    /// `"id": "O1"`
+    Str(String),
+    /// `"id": 42` (kept as written).
+    Num(String),
+}
+
+impl RecordId {
+    /// Reads the `id` of a JSON object, if it is a string or a number.
+    pub fn of(json: &Json) -> Option<RecordId> {
+        match json.get("id")? {
+            Json::String(s) => Some(RecordId::Str(s.clone())),
+            Json::Number(n) => Some(RecordId::Num(n.to_string())),
+            _ => None,
+        }
+    }
+
+    /// Appends the id as a JSON value (string quoted, number verbatim).
+    pub fn write_json(&self, out: &mut String) {
+        match self {
+            RecordId::Str(s) => crate::json::write_str(out, s),
+            RecordId::Num(n) => out.push_str(n),
+        }
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordId::Str(s) | RecordId::Num(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A decoded fact record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Its fact kind.
+    pub kind: KindId,
+    /// Its id, when the JSON had one.
+    pub id: Option<RecordId>,
+    /// One value per field of the kind, in field order.
+    pub slots: Vec<Val>,
+}
+
+/// Why a record could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The record's id, when it could be read.
+    pub id: Option<RecordId>,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A field-level failure; the path is built on the way out (only errors pay for it).
+struct FieldError {
+    path: Vec<String>,
+    message: String,
+}
+
+impl FieldError {
+    fn new(message: String) -> FieldError {
+        FieldError {
+            path: Vec::new(),
+            message,
+        }
+    }
+
+    fn at(mut self, seg: String) -> FieldError {
+        self.path.push(seg);
+        self
+    }
+
+    fn render(self) -> String {
+        let mut p = String::new();
+        for seg in self.path.iter().rev() {
+            if !seg.starts_with('[') && !p.is_empty() {
+                p.push('.');
+            }
+            p.push_str(seg);
+        }
+        if p.is_empty() {
+            self.message
+        } else {
+            format!("`{p}`: {}", self.message)
+        }
+    }
+}
+
+/// Decodes one record (see the module doc).
+pub fn decode(program: &Program, json: &Json) -> Result<Record, DecodeError> {
+    let mut rec = Record {
+        kind: 0,
+        id: None,
+        slots: Vec::new(),
+    };
+    decode_into(program, json, &mut rec)?;
+    Ok(rec)
+}
+
+/// Decodes one record into `rec`, reusing its slot vector.
+pub fn decode_into(program: &Program, json: &Json, rec: &mut Record) -> Result<(), DecodeError> {
+    let id = RecordId::of(json);
+    let fail = |message: String| DecodeError {
+        id: id.clone(),
+        message,
+    };
+    let Json::Object(obj) = json else {
+        return Err(fail(format!(
+            "a record must be a JSON object, found {}",
+            describe(json)
+        )));
+    };
+    let kind_name = match obj.get("kind") {
+        None | Some(Json::Null) => DEFAULT_KIND,
+        Some(Json::String(s)) => s.as_str(),
+        Some(other) => {
+            return Err(fail(format!(
+                "`kind`: expected a string naming the record kind, found {}",
+                describe(other)
+            )))
+        }
+    };
+    let Some(kind) = program.kind_by_name(kind_name) else {
+        let known: Vec<&str> = program.kinds.iter().map(|k| k.name.as_str()).collect();
+        return Err(fail(format!(
+            "unknown record kind `{kind_name}` (known: {})",
+            known.join(", ")
+        )));
+    };
+    let fields = &program.kinds[kind as usize].fields;
+    rec.slots.clear();
+    let dec = Decoder { p: program };
+    for f in fields {
+        match dec.field(obj, &f.name, &f.ty) {
+            Ok(v) => rec.slots.push(v),
+            Err(e) => return Err(fail(e.render())),
+        }
+    }
+    rec.kind = kind;
+    rec.id = id;
+    Ok(())
+}
+
+struct Decoder<'p> {
+    p: &'p Program,
+}
+
+impl Decoder<'_> {
+    fn field(&self, obj: &Map<String, Json>, name: &str, ty: &Ty) -> Result<Val, FieldError> {
+        match obj.get(name) {
+            None | Some(Json::Null) if ty.is_optional() => Ok(Val::Null),
+            None | Some(Json::Null) => {
+                Err(FieldError::new(format!("missing required field `{name}`")))
+            }
+            Some(v) => self.value(v, ty).map_err(|e| e.at(name.to_string())),
+        }
+    }
+
+    fn value(&self, j: &Json, ty: &Ty) -> Result<Val, FieldError> {
+        let wrong = || {
+            FieldError::new(format!(
+                "expected {}, found {}",
+                ty_name(self.p, ty),
+                describe(j)
+            ))
+        };
+        match ty {
+            Ty::Optional(inner) => match j {
+                Json::Null => Ok(Val::Null),
+                _ => self.value(j, inner),
+            },
+            Ty::Instant => match j {
+                Json::String(s) => parse_instant(s).map(Val::Instant).map_err(FieldError::new),
+                _ => Err(wrong()),
+            },
+            Ty::Money => {
+                let d = decimal(j).ok_or_else(wrong)??;
+                if d.is_sign_negative() && !d.is_zero() {
+                    return Err(FieldError::new(format!(
+                        "money cannot be negative, found {}",
+                        describe(j)
+                    )));
+                }
+                Ok(Val::Money(d))
+            }
+            Ty::Percent => Ok(Val::Percent(decimal(j).ok_or_else(wrong)??)),
+            Ty::Int => match j {
+                Json::Number(n) => match n.as_i64() {
+                    Some(i) => Ok(Val::Int(i)),
+                    None if n.is_u64() => {
+                        Err(FieldError::new(format!("integer {n} is out of range")))
+                    }
+                    None => Err(wrong()),
+                },
+                _ => Err(wrong()),
+            },
+            Ty::Bool => j.as_bool().map(Val::Bool).ok_or_else(wrong),
+            Ty::Str => match j {
+                Json::String(s) => Ok(Val::Str(Arc::from(s.as_str()))),
+                _ => Err(wrong()),
+            },
+            Ty::Enum(e) => {
+                let Json::String(s) = j else {
+                    return Err(wrong());
+                };
+                let def = self.p.enums.get(*e as usize).ok_or_else(|| {
+                    FieldError::new(format!("the schema refers to a missing enum #{e}"))
+                })?;
+                match def.variants.iter().position(|v| v == s) {
+                    Some(i) => Ok(Val::Enum(i as u32)),
+                    None => Err(FieldError::new(format!(
+                        "expected one of {} (enum {}), found \"{s}\"",
+                        def.variants.join(", "),
+                        def.name
+                    ))),
+                }
+            }
+            Ty::Region => region(j).ok_or_else(wrong)?.map(Val::Region),
+            Ty::Regions => {
+                let Json::Array(items) = j else {
+                    return Err(wrong());
+                };
+                let mut codes = Vec::with_capacity(items.len());
+                for (i, x) in items.iter().enumerate() {
+                    let code = region(x)
+                        .ok_or_else(|| {
+                            FieldError::new(format!("expected region, found {}", describe(x)))
+                        })
+                        .and_then(|r| r)
+                        .map_err(|e| e.at(format!("[{i}]")))?;
+                    codes.push(code);
+                }
+                Ok(Val::Regions(Arc::new(RegionSet::new(codes))))
+            }
+            Ty::Duration => match j {
+                Json::String(s) => parse_duration(s)
+                    .map(Val::Duration)
+                    .map_err(FieldError::new),
+                _ => Err(wrong()),
+            },
+            Ty::Window => {
+                let Json::Array(items) = j else {
+                    return Err(wrong());
+                };
+                let [a, b] = items.as_slice() else {
+                    return Err(wrong());
+                };
+                let end = |x: &Json, at: &str| match x {
+                    Json::String(s) => {
+                        parse_instant(s).map_err(|e| FieldError::new(e).at(at.into()))
+                    }
+                    _ => Err(wrong()),
+                };
+                let (a, b) = (end(a, "[0]")?, end(b, "[1]")?);
+                if a > b {
+                    return Err(FieldError::new("the window ends before it starts".into()));
+                }
+                Ok(Val::Window(a, b))
+            }
+            Ty::Status => match j {
+                Json::String(s) => Status::from_name(s).map(Val::Status).ok_or_else(wrong),
+                _ => Err(wrong()),
+            },
+            Ty::Record(r) => {
+                let Json::Object(obj) = j else {
+                    return Err(wrong());
+                };
+                let def = self.p.records.get(*r as usize).ok_or_else(|| {
+                    FieldError::new(format!("the schema refers to a missing record type #{r}"))
+                })?;
+                let mut slots = Vec::with_capacity(def.fields.len());
+                for f in &def.fields {
+                    slots.push(self.field(obj, &f.name, &f.ty)?);
+                }
+                Ok(Val::Record(slots.into()))
+            }
+            Ty::Set(inner) | Ty::List(inner) => {
+                let Json::Array(items) = j else {
+                    return Err(wrong());
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, x) in items.iter().enumerate() {
+                    out.push(self.value(x, inner).map_err(|e| e.at(format!("[{i}]")))?);
+                }
+                Ok(if matches!(ty, Ty::Set(_)) {
+                    Val::Set(out.into())
+                } else {
+                    Val::List(out.into())
+                })
+            }
+        }
+    }
+}
+
+/// A decimal from a string or number; `None` when the JSON type is wrong.
+fn decimal(j: &Json) -> Option<Result<Decimal, FieldError>> {
+    let text = match j {
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    Some(parse_decimal(&text).map_err(FieldError::new))
+}
+
+/// Parses `-?digits(.digits)?` exactly.
+pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let ok = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !(body.contains('.') && frac.is_empty());
+    if !ok {
+        return Err(format!(
+            "expected a decimal number like \"150.00\", found \"{text}\""
+        ));
+    }
+    Decimal::from_str_exact(text)
+        .or_else(|_| Decimal::from_str(text))
+        .map_err(|_| format!("the number \"{text}\" has too many digits"))
+}
+
+/// A region code from a code string, name path or number; `None` when the JSON type is wrong.
+fn region(j: &Json) -> Option<Result<u32, FieldError>> {
+    let text = match j {
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    Some(
+        regions::gazetteer()
+            .resolve_record(&text)
+            .map_err(|e| FieldError::new(e.to_string())),
+    )
+}
+
+/// Parses `48h`, `30min`, `90s`, `14d` into µs.
+pub(crate) fn parse_duration(text: &str) -> Result<i64, String> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, unit) = text.split_at(digits);
+    let scale = match unit {
+        "d" => DAY,
+        "h" => HOUR,
+        "min" => MINUTE,
+        "s" => SECOND,
+        _ => 0,
+    };
+    let n: i64 = num.parse().unwrap_or(-1);
+    match (n, scale) {
+        (n, s) if n >= 0 && s > 0 => n
+            .checked_mul(s)
+            .ok_or_else(|| format!("duration \"{text}\" is too long")),
+        _ => Err(format!(
+            "expected a duration like \"48h\", \"30min\", \"90s\" or \"14d\", found \"{text}\""
+        )),
+    }
+}
+
+/// What a JSON value is, for error messages: `string "abc"`, `number 3.5`, `null`, ...
+pub(crate) fn describe(j: &Json) -> String {
+    match j {
+        Json::Null => "null".into(),
+        Json::Bool(b) => format!("{b}"),
+        Json::Number(n) => format!("number {n}"),
+        Json::String(s) => {
+            let short: String = s.chars().take(40).collect();
+            if short.len() < s.len() {
+                format!("string \"{short}…\"")
+            } else {
+                format!("string \"{s}\"")
+            }
+        }
+        Json::Array(_) => "an array".into(),
+        Json::Object(_) => "an object".into(),
+    }
+}
+
+/// A type as a reader names it: `instant`, `money`, `enum Mode`, `list<record Report>`.
+pub fn ty_name(p: &Program, ty: &Ty) -> String {
+    match ty {
+        Ty::Instant => "instant".into(),
+        Ty::Duration => "duration".into(),
+        Ty::Money => "money (a decimal string)".into(),
+        Ty::Percent => "percent".into(),
+        Ty::Int => "int".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Str => "string".into(),
+        Ty::Region => "region (a 6-digit code or a name)".into(),
+        Ty::Regions => "regions (an array of regions)".into(),
+        Ty::Window => "window (an array of two instants)".into(),
+        Ty::Status => "status".into(),
+        Ty::Enum(e) => match p.enums.get(*e as usize) {
+            Some(d) => format!("enum {}", d.name),
+            None => "enum".into(),
+        },
+        Ty::Record(r) => match p.records.get(*r as usize) {
+            Some(d) => format!("record {} (an object)", d.name),
+            None => "record".into(),
+        },
+        Ty::Set(t) => format!("set<{}> (an array)", short_ty(p, t)),
+        Ty::List(t) => format!("list<{}> (an array)", short_ty(p, t)),
+        Ty::Optional(t) => format!("{} or null", ty_name(p, t)),
+    }
+}
+
+fn short_ty(p: &Program, ty: &Ty) -> String {
+    match ty {
+        Ty::Enum(e) => p
+            .enums
+            .get(*e as usize)
+            .map_or("enum".into(), |d| d.name.clone()),
+        Ty::Record(r) => p
+            .records
+            .get(*r as usize)
+            .map_or("record".into(), |d| d.name.clone()),
+        Ty::Set(t) => format!("set<{}>", short_ty(p, t)),
+        Ty::List(t) => format!("list<{}>", short_ty(p, t)),
+        Ty::Optional(t) => format!("{}?", short_ty(p, t)),
+        Ty::Money => "money".into(),
+        Ty::Region => "region".into(),
+        Ty::Regions => "regions".into(),
+        Ty::Window => "window".into(),
+        other => ty_name(p, other),
+    }
+}

@@ -1,0 +1,505 @@
+//! Evaluating values: the default-logic walk over each value's decision tree.
+//!
+//! The semantics, exactly (rule lists are taken in rule-id order):
+//!
+//! - A rule *applies* when every conjunct of its guard is true (no guard: always) and its
+//!   parent applies; children are only looked at once their parent applies.
+//! - `value(V)`: let `E` be V's exceptions that apply. If `E` is non-empty, `resolve(E)`
+//!   decides, and `overridden` is `bases(V)`. Otherwise `bases(V)` decides.
+//! - `bases(V)`: the applicable bases. None: *undefined*. One: `decide` it. Several: all are
+//!   decided; if they agree the first decides, else a *conflict* of the first two that differ.
+//! - `decide(R)`: R's applicable children; none: R's body; else `resolve(children)`.
+//! - `resolve(S)`: drop every member beaten (priority, transitively closed) by another member;
+//!   one left: `decide` it; several: decide all, agreement or conflict as for bases.
+//! - `overridden` in a rule's body (and guard: both see the same binding) is what the rule
+//!   overrides: for an exception to a rule P, P's body; for an exception to the value,
+//!   `bases(V)`. It is computed lazily, so an exception that ignores it does not need a
+//!   base to apply.
+//!
+//! An outcome is a value or a [`Stop`] (conflict naming two rules, or undefined naming the
+//! value, with a [`Reason`]); a stop propagates through everything that reads it, except
+//! what short-circuits before reading it (`and`, `or`).
+//!
+//! Everything is memoized per record in [`Scratch`]: each value's outcome together with the
+//! rule that decided it (so the verdict's rule chain costs a walk up parent links), each
+//! rule's guard and body, each check's status. The scratch is tagged with a generation
+//! number, so starting the next record is O(1) and nothing is allocated per record once
+//! the scratch is warm.
+
+use ir::{Parent, RuleId, Status, ValueId};
+use rust_decimal::Decimal;
+
+use crate::prepare::{PRule, Prepared};
+use crate::val::Val;
+
+/// Why evaluation of a value stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Two applicable rules disagree and neither has priority (first two differing, by id).
+    Conflict {
+        /// The first rule.
+        a: RuleId,
+        /// The second rule.
+        b: RuleId,
+    },
+    /// No value could be computed.
+    Undefined {
+        /// The value concerned, when the failure is inside one.
+        value: Option<ValueId>,
+        /// Why.
+        reason: Reason,
+    },
+}
+
+/// Why a value is undefined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// No base definition applies.
+    NoDefinition,
+    /// Arithmetic overflow, or rounding to a zero unit.
+    Arithmetic,
+    /// An operand has the wrong type (a damaged IR, or a checker gap).
+    Type,
+    /// The IR refers to a field, local, value or rule that does not exist.
+    MissingRef,
+    /// The value depends on itself.
+    Cycle,
+    /// `overridden` used where nothing is overridden.
+    NoOverridden,
+    /// The deadline is absent.
+    NoDeadline,
+}
+
+pub(crate) type Out<T> = Result<T, Stop>;
+
+/// A value together with the rule whose body produced it.
+pub(crate) type Decided = (Val, RuleId);
+
+pub(crate) fn undef(value: Option<ValueId>, reason: Reason) -> Stop {
+    Stop::Undefined { value, reason }
+}
+
+/// One memo cell per index, valid only for the current generation.
+#[derive(Debug)]
+pub(crate) struct Memo<T> {
+    cells: Vec<(u32, Cell<T>)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Cell<T> {
+    Busy,
+    Done(T),
+}
+
+impl<T> Memo<T> {
+    fn new(n: usize) -> Memo<T> {
+        Memo {
+            cells: (0..n).map(|_| (0, Cell::Busy)).collect(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, i: u32, gen: u32) -> Option<&Cell<T>> {
+        match self.cells.get(i as usize) {
+            Some((g, c)) if *g == gen => Some(c),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn set(&mut self, i: u32, gen: u32, c: Cell<T>) {
+        if let Some(x) = self.cells.get_mut(i as usize) {
+            *x = (gen, c);
+        }
+    }
+
+    fn reset(&mut self) {
+        for c in &mut self.cells {
+            c.0 = 0;
+        }
+    }
+}
+
+/// A check's outcome for one record.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CheckOut {
+    pub status: Status,
+    pub deadline: Option<i64>,
+    pub actual: Option<i64>,
+    pub compensation: Option<Decimal>,
+    pub stop: Option<Stop>,
+    /// The status before the exemption was applied.
+    pub before_exempt: Status,
+    /// The component whose rule chain explains the status.
+    pub decider: Option<ValueId>,
+}
+
+impl CheckOut {
+    pub(crate) fn status(status: Status) -> CheckOut {
+        CheckOut {
+            status,
+            deadline: None,
+            actual: None,
+            compensation: None,
+            stop: None,
+            before_exempt: status,
+            decider: None,
+        }
+    }
+}
+
+/// Per-thread working memory for evaluation, reused across records.
+///
+/// Make one with [`crate::Evaluator::scratch`] and pass it to every call on the same
+/// thread; it must not be shared between evaluators of different programs.
+#[derive(Debug)]
+pub struct Scratch {
+    pub(crate) gen: u32,
+    pub(crate) values: Memo<Out<Decided>>,
+    pub(crate) bases: Memo<Out<Decided>>,
+    pub(crate) bodies: Memo<Out<Val>>,
+    pub(crate) guards: Memo<Out<bool>>,
+    pub(crate) checks: Memo<CheckOut>,
+    pub(crate) locals: Vec<Val>,
+    pub(crate) stack: Vec<RuleId>,
+}
+
+impl Scratch {
+    pub(crate) fn new(p: &Prepared) -> Scratch {
+        Scratch {
+            gen: 0,
+            values: Memo::new(p.values.len()),
+            bases: Memo::new(p.values.len()),
+            bodies: Memo::new(p.rules.len()),
+            guards: Memo::new(p.rules.len()),
+            checks: Memo::new(p.checks.len()),
+            locals: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Starts a new record: every memo becomes stale in O(1).
+    pub(crate) fn next_record(&mut self) {
+        if self.gen == u32::MAX {
+            self.values.reset();
+            self.bases.reset();
+            self.bodies.reset();
+            self.guards.reset();
+            self.checks.reset();
+            self.gen = 0;
+        }
+        self.gen += 1;
+        self.locals.clear();
+        self.stack.clear();
+    }
+}
+
+/// What `overridden` means where an expression is evaluated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ov {
+    None,
+    Bases(ValueId),
+    Body(RuleId),
+}
+
+/// Where an expression is evaluated: inside which value, with which `overridden`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Env {
+    pub value: Option<ValueId>,
+    pub ov: Ov,
+}
+
+/// The evaluation of one record.
+pub(crate) struct Cx<'a> {
+    pub p: &'a Prepared,
+    pub s: &'a mut Scratch,
+    pub rec: &'a [Val],
+    pub kind: ir::KindId,
+    pub as_of: i64,
+}
+
+impl<'a> Cx<'a> {
+    pub(crate) fn rule(&self, r: RuleId) -> Out<&'a PRule> {
+        let p: &'a Prepared = self.p;
+        p.rules
+            .get(r as usize)
+            .ok_or(undef(None, Reason::MissingRef))
+    }
+
+    /// The environment of a rule's guard and body.
+    pub(crate) fn env_of(&self, r: RuleId, rule: &PRule) -> Env {
+        let _ = r;
+        Env {
+            value: Some(rule.value),
+            ov: match rule.parent {
+                Parent::Base => Ov::None,
+                Parent::Value => Ov::Bases(rule.value),
+                Parent::Rule(p) => Ov::Body(p),
+            },
+        }
+    }
+
+    /// The outcome of value `v` and the rule that decided it (memoized).
+    pub(crate) fn value(&mut self, v: ValueId) -> Out<Decided> {
+        let gen = self.s.gen;
+        match self.s.values.get(v, gen) {
+            Some(Cell::Done(o)) => return o.clone(),
+            Some(Cell::Busy) => return Err(undef(Some(v), Reason::Cycle)),
+            None => {}
+        }
+        self.s.values.set(v, gen, Cell::Busy);
+        let out = self.compute_value(v);
+        self.s.values.set(v, gen, Cell::Done(out.clone()));
+        out
+    }
+
+    fn compute_value(&mut self, v: ValueId) -> Out<Decided> {
+        let p: &'a Prepared = self.p;
+        let pv = p
+            .values
+            .get(v as usize)
+            .ok_or(undef(Some(v), Reason::MissingRef))?;
+        let base = self.s.stack.len();
+        let out = match self.collect(&pv.exceptions) {
+            Ok(()) if self.s.stack.len() > base => self.resolve(base),
+            Ok(()) => self.bases(v),
+            Err(e) => Err(e),
+        };
+        self.s.stack.truncate(base);
+        out
+    }
+
+    /// The outcome of `v`'s bases alone (memoized): what a top-level exception overrides.
+    pub(crate) fn bases(&mut self, v: ValueId) -> Out<Decided> {
+        let gen = self.s.gen;
+        match self.s.bases.get(v, gen) {
+            Some(Cell::Done(o)) => return o.clone(),
+            Some(Cell::Busy) => return Err(undef(Some(v), Reason::Cycle)),
+            None => {}
+        }
+        self.s.bases.set(v, gen, Cell::Busy);
+        let out = self.compute_bases(v);
+        self.s.bases.set(v, gen, Cell::Done(out.clone()));
+        out
+    }
+
+    fn compute_bases(&mut self, v: ValueId) -> Out<Decided> {
+        let p: &'a Prepared = self.p;
+        let pv = p
+            .values
+            .get(v as usize)
+            .ok_or(undef(Some(v), Reason::MissingRef))?;
+        let base = self.s.stack.len();
+        let out = match self.collect(&pv.bases) {
+            Err(e) => Err(e),
+            Ok(()) => match self.s.stack.len() - base {
+                0 => Err(undef(Some(v), Reason::NoDefinition)),
+                1 => self.decide(self.s.stack[base]),
+                _ => self.agree(base),
+            },
+        };
+        self.s.stack.truncate(base);
+        out
+    }
+
+    /// Pushes the rules of `list` whose guard holds onto the stack.
+    fn collect(&mut self, list: &[RuleId]) -> Out<()> {
+        for &r in list {
+            if self.guard(r)? {
+                self.s.stack.push(r);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether rule `r`'s own guard holds (memoized; the parent is not consulted).
+    pub(crate) fn guard(&mut self, r: RuleId) -> Out<bool> {
+        let gen = self.s.gen;
+        if let Some(Cell::Done(o)) = self.s.guards.get(r, gen) {
+            return *o;
+        }
+        let rule = self.rule(r)?;
+        let out = if rule.guard.is_empty() {
+            Ok(true)
+        } else {
+            let env = self.env_of(r, rule);
+            self.conjuncts(&rule.guard, env)
+        };
+        self.s.guards.set(r, gen, Cell::Done(out));
+        out
+    }
+
+    /// Whether every conjunct holds, left to right, stopping at the first false one.
+    pub(crate) fn conjuncts(&mut self, conj: &[crate::prepare::Node], env: Env) -> Out<bool> {
+        for c in conj {
+            match self.eval(c, env)? {
+                Val::Bool(true) => {}
+                Val::Bool(false) => return Ok(false),
+                _ => return Err(undef(env.value, Reason::Type)),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Rule `r`'s body in its own environment (memoized).
+    pub(crate) fn body(&mut self, r: RuleId) -> Out<Val> {
+        let gen = self.s.gen;
+        match self.s.bodies.get(r, gen) {
+            Some(Cell::Done(o)) => return o.clone(),
+            Some(Cell::Busy) => return Err(undef(self.rule(r)?.value.into(), Reason::Cycle)),
+            None => {}
+        }
+        let rule = self.rule(r)?;
+        self.s.bodies.set(r, gen, Cell::Busy);
+        let env = self.env_of(r, rule);
+        let out = self.eval(&rule.body, env);
+        self.s.bodies.set(r, gen, Cell::Done(out.clone()));
+        out
+    }
+
+    /// `decide(R)`: R's applicable children decide, or else its body.
+    pub(crate) fn decide(&mut self, r: RuleId) -> Out<Decided> {
+        let rule = self.rule(r)?;
+        if rule.children.is_empty() {
+            return self.body(r).map(|v| (v, r));
+        }
+        let base = self.s.stack.len();
+        let out = match self.collect(&rule.children) {
+            Ok(()) if self.s.stack.len() > base => self.resolve(base),
+            Ok(()) => self.body(r).map(|v| (v, r)),
+            Err(e) => Err(e),
+        };
+        self.s.stack.truncate(base);
+        out
+    }
+
+    /// `resolve(stack[base..])`: priority first, then agreement or conflict.
+    fn resolve(&mut self, base: usize) -> Out<Decided> {
+        let end = self.s.stack.len();
+        if end - base == 1 {
+            return self.decide(self.s.stack[base]);
+        }
+        for i in base..end {
+            let r = self.s.stack[i];
+            if !self.beaten(r, base, end)? {
+                self.s.stack.push(r);
+            }
+        }
+        match self.s.stack.len() - end {
+            0 => Err(undef(
+                self.rule(self.s.stack[base])?.value.into(),
+                Reason::Cycle,
+            )),
+            1 => self.decide(self.s.stack[end]),
+            _ => self.agree(end),
+        }
+    }
+
+    /// Whether a member of `stack[base..end]` other than `r` beats `r`.
+    pub(crate) fn beaten(&self, r: RuleId, base: usize, end: usize) -> Out<bool> {
+        for &o in &self.s.stack[base..end] {
+            if o != r && self.rule(o)?.beats.binary_search(&r).is_ok() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Decides every rule of `stack[from..]`: all equal, the first; else a conflict.
+    fn agree(&mut self, from: usize) -> Out<Decided> {
+        let first_rule = self.s.stack[from];
+        let first = self.decide(first_rule)?;
+        for i in from + 1..self.s.stack.len() {
+            let r = self.s.stack[i];
+            let (v, _) = self.decide(r)?;
+            if v != first.0 {
+                return Err(Stop::Conflict {
+                    a: first_rule,
+                    b: r,
+                });
+            }
+        }
+        Ok(first)
+    }
+
+    /// What `overridden` is in `env`.
+    pub(crate) fn overridden(&mut self, env: Env) -> Out<Val> {
+        match env.ov {
+            Ov::Bases(v) => self.bases(v).map(|d| d.0),
+            Ov::Body(r) => self.body(r),
+            Ov::None => Err(undef(env.value, Reason::NoOverridden)),
+        }
+    }
+
+    /// The deciding rule of `v` once aliases are followed (for `compensation_rule`).
+    pub(crate) fn deciding_rule(&mut self, v: ValueId, depth: u32) -> Option<RuleId> {
+        let (_, leaf) = self.value(v).ok()?;
+        let rule = self.rule(leaf).ok()?;
+        match (rule.parent, rule.alias) {
+            (Parent::Base, Some(w)) if depth < 64 => {
+                self.deciding_rule(w, depth + 1).or(Some(leaf))
+            }
+            _ => Some(leaf),
+        }
+    }
+
+    /// Appends the rule chain that decided `v`: base first, deciding rule last; a top-level
+    /// exception is preceded by the base path it overrode; a leading alias base is replaced
+    /// by the chain of the value it names.
+    pub(crate) fn chain_into(&mut self, v: ValueId, out: &mut Vec<RuleId>, depth: u32) {
+        if depth > 64 {
+            return;
+        }
+        if let Ok((_, leaf)) = self.value(v) {
+            self.path_into(leaf, out, depth);
+        }
+    }
+
+    fn path_into(&mut self, leaf: RuleId, out: &mut Vec<RuleId>, depth: u32) {
+        let mut root = leaf;
+        let mut steps = 0;
+        while let Ok(PRule {
+            parent: Parent::Rule(p),
+            ..
+        }) = self.rule(root)
+        {
+            root = *p;
+            steps += 1;
+            if steps > self.p.rules.len() {
+                return;
+            }
+        }
+        let Ok(root_rule) = self.rule(root) else {
+            return;
+        };
+        let mut skip_root = false;
+        match (root_rule.parent, root_rule.alias) {
+            (Parent::Value, _) => {
+                if let Ok((_, bleaf)) = self.bases(root_rule.value) {
+                    self.path_into(bleaf, out, depth + 1);
+                }
+            }
+            (Parent::Base, Some(w)) if depth < 64 => {
+                let before = out.len();
+                self.chain_into(w, out, depth + 1);
+                skip_root = out.len() > before;
+            }
+            _ => {}
+        }
+        let start = out.len();
+        let mut r = leaf;
+        loop {
+            if !(skip_root && r == root) {
+                out.push(r);
+            }
+            match self.rule(r) {
+                Ok(PRule {
+                    parent: Parent::Rule(p),
+                    ..
+                }) => r = *p,
+                _ => break,
+            }
+        }
+        out[start..].reverse();
+    }
+}

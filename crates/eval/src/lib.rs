@@ -1,0 +1,187 @@
+//! Edict's evaluator: runs fact records through a compiled [`ir::Program`] and produces
+//! verdicts that explain themselves.
+//!
+//! The pipeline for one record: [`decode`](Evaluator::decode) a JSON object against the
+//! schema declared in the policies (a slot vector, no string lookups afterwards), then
+//! [`evaluate`](Evaluator::evaluate) every check of the record's kind, then write the
+//! [`Verdict`] (DOMAIN.md §1.3). Explanations are built on request, after evaluation, by
+//! re-walking the memoized decision trees ([`Evaluator::evaluate_explained`]), so bulk runs
+//! pay nothing for them.
+//!
+//! ```no_run
+//! # fn demo(program: &ir::Program) -> Result<(), Box<dyn std::error::Error>> {
+//! let ev = eval::Evaluator::new(program)?;
+//! let as_of = eval::parse_instant("2024-02-25T12:00:00+08:00")?;
+//! let opts = eval::RunOptions { as_of, explain: false, format: eval::Format::Ndjson };
+//! let summary = eval::run(&ev, std::io::stdin().lock(), std::io::stdout().lock(), &opts)?;
+//! eprintln!("{} records, {} errors", summary.records, summary.errors);
+//! # Ok(()) }
+//! ```
+//!
+//! The `rules` chain of a finding lists the rules that decided it: the path from the root
+//! of the deciding component's tree (the deadline for deadline checks, the violation
+//! condition for condition checks, the exemption when exempt) to the deciding rule, base
+//! first. When a top-level exception decided, the base path that produced `overridden`
+//! comes first; when the first rule is a base that merely names another value (an alias,
+//! `deadline = assessed_ship_by`), it is replaced by that value's chain. On a conflict the
+//! chain is the two rules; on `unknown` it is empty and `reason` says why.
+//!
+//! Evaluation is pure and deterministic: same program, records and `as_of` give the same
+//! bytes. Modules: [`decode`] (facts), `eval`/`ops`/`checks` (semantics), [`verdict`],
+//! [`explain`] and [`render`] (explanations), [`input`] (streams), [`output`] (formats and
+//! the run loop), [`testing`] (policy tests).
+
+#![deny(missing_docs)]
+
+mod checks;
+pub mod decode;
+mod eval;
+pub mod explain;
+pub mod input;
+mod json;
+mod ops;
+pub mod output;
+mod prepare;
+pub mod render;
+pub mod testing;
+mod time;
+mod val;
+pub mod verdict;
+
+pub use decode::{DecodeError, Record, RecordId};
+pub use eval::{Reason, Scratch, Stop};
+pub use explain::Explanation;
+pub use output::{run, Format, RunOptions, RunSummary};
+pub use prepare::PrepareError;
+pub use render::explain_tree;
+pub use time::{format_duration, format_instant, parse_instant};
+pub use val::{format_decimal, Val};
+pub use verdict::{ErrorRecord, Finding, Verdict};
+
+use ir::Program;
+
+use crate::eval::Cx;
+use crate::prepare::Prepared;
+
+/// A program prepared for evaluation. Cheap to share between threads (`Sync`); each
+/// thread evaluates with its own [`Scratch`].
+#[derive(Debug)]
+pub struct Evaluator<'p> {
+    program: &'p Program,
+    prepared: Prepared,
+}
+
+impl<'p> Evaluator<'p> {
+    /// Prepares `program`; a damaged IR (ids out of range) is an error here.
+    pub fn new(program: &'p Program) -> Result<Evaluator<'p>, PrepareError> {
+        Ok(Evaluator {
+            program,
+            prepared: prepare::prepare(program)?,
+        })
+    }
+
+    /// The program being evaluated.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
+    /// Fresh working memory for this evaluator.
+    pub fn scratch(&self) -> Scratch {
+        Scratch::new(&self.prepared)
+    }
+
+    /// Decodes one JSON record against the program's schema (see [`decode`]).
+    pub fn decode(&self, json: &serde_json::Value) -> Result<Record, DecodeError> {
+        decode::decode(self.program, json)
+    }
+
+    /// Evaluates every check of the record's kind at `as_of` (µs).
+    pub fn evaluate(&self, scratch: &mut Scratch, record: &Record, as_of: i64) -> Verdict {
+        let mut v = Verdict::default();
+        self.evaluate_into(scratch, record, as_of, &mut v);
+        v
+    }
+
+    /// As [`Evaluator::evaluate`], reusing `out`'s buffers (no allocation once warm, apart
+    /// from copying the record's id).
+    pub fn evaluate_into(
+        &self,
+        scratch: &mut Scratch,
+        record: &Record,
+        as_of: i64,
+        out: &mut Verdict,
+    ) {
+        scratch.next_record();
+        let mut cx = Cx {
+            p: &self.prepared,
+            s: scratch,
+            rec: &record.slots,
+            kind: record.kind,
+            as_of,
+        };
+        if out.id != record.id {
+            out.id.clone_from(&record.id);
+        }
+        out.kind = record.kind;
+        out.as_of = as_of;
+        out.findings.clear();
+        out.chains.clear();
+        let Some(checks) = self.prepared.by_kind.get(record.kind as usize) else {
+            return;
+        };
+        for &c in checks {
+            let o = cx.check(c);
+            if o.status == ir::Status::NotApplicable {
+                continue;
+            }
+            let start = out.chains.len() as u32;
+            match o.stop {
+                Some(Stop::Conflict { a, b }) => out.chains.extend([a, b]),
+                Some(Stop::Undefined { .. }) => {}
+                None => {
+                    if let Some(d) = o.decider {
+                        cx.chain_into(d, &mut out.chains, 0);
+                    }
+                }
+            }
+            let compensation_rule = match (o.compensation, self.prepared.checks.get(c as usize)) {
+                (Some(_), Some(pc)) => pc.compensation.and_then(|v| cx.deciding_rule(v, 0)),
+                _ => None,
+            };
+            out.findings.push(Finding {
+                check: c,
+                status: o.status,
+                deadline: o.deadline,
+                actual: o.actual,
+                compensation: o.compensation,
+                compensation_rule,
+                stop: o.stop,
+                before_exempt: o.before_exempt,
+                chain: (start, out.chains.len() as u32),
+            });
+        }
+    }
+
+    /// Evaluates the record and explains every finding (see [`explain`]).
+    pub fn evaluate_explained(
+        &self,
+        scratch: &mut Scratch,
+        record: &Record,
+        as_of: i64,
+    ) -> (Verdict, Explanation) {
+        let verdict = self.evaluate(scratch, record, as_of);
+        let mut cx = Cx {
+            p: &self.prepared,
+            s: scratch,
+            rec: &record.slots,
+            kind: record.kind,
+            as_of,
+        };
+        let findings = verdict
+            .findings
+            .iter()
+            .map(|f| cx.explain_finding(self.program, f))
+            .collect();
+        (verdict, Explanation { findings })
+    }
+}

@@ -1,0 +1,323 @@
+//! The run loop and output formats: what `edict eval` and `edict explain` call.
+//!
+//! [`run`] streams records from a reader through the evaluator into a writer, one record at
+//! a time (memory does not grow with the input), in one of three [`Format`]s:
+//!
+//! - `ndjson`: one verdict (or error record) per line, written as soon as it is known;
+//! - `json`: the same objects as one JSON array;
+//! - `human`: a table for people: id, check, status, deadline, actual, compensation and the
+//!   deciding rule, one row per finding (error records as a row saying what is wrong).
+//!
+//! [`explain_id`] finds one record by id in a stream and renders its explanation tree.
+
+use std::fmt::Write as _;
+use std::io::{self, BufRead, Write};
+use std::str::FromStr;
+
+use ir::Status;
+
+use crate::decode::{Record, RecordId};
+use crate::input::{records, Item};
+use crate::time::format_instant_short;
+use crate::val::format_decimal;
+use crate::verdict::{rule_name, ErrorRecord, Verdict};
+use crate::{explain_tree, Evaluator};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// One JSON object per line.
+    #[default]
+    Ndjson,
+    /// One JSON array.
+    Json,
+    /// A table for people.
+    Human,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "ndjson" => Ok(Format::Ndjson),
+            "json" => Ok(Format::Json),
+            "human" => Ok(Format::Human),
+            _ => Err(format!(
+                "unknown format `{s}`: expected ndjson, json or human"
+            )),
+        }
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The evaluation instant (µs), e.g. from [`crate::parse_instant`].
+    pub as_of: i64,
+    /// Whether to include explanations in verdicts (ignored by `human`).
+    pub explain: bool,
+    /// The output format.
+    pub format: Format,
+}
+
+/// What a run saw, for the exit status and a summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Records evaluated.
+    pub records: u64,
+    /// Records that could not be read (each got an error record).
+    pub errors: u64,
+    /// Findings per status, indexed like [`Status::ALL`].
+    pub by_status: [u64; 7],
+}
+
+impl RunSummary {
+    /// Findings with status `s`.
+    pub fn count(&self, s: Status) -> u64 {
+        self.by_status[s as usize]
+    }
+}
+
+/// Writes verdicts and error records in one format.
+#[derive(Debug)]
+pub struct VerdictWriter<W: Write> {
+    out: W,
+    format: Format,
+    any: bool,
+    buf: String,
+}
+
+const HUMAN_HEADER: [(&str, usize); 7] = [
+    ("ID", 14),
+    ("CHECK", 30),
+    ("STATUS", 9),
+    ("DEADLINE", 19),
+    ("ACTUAL", 19),
+    ("COMPENSATION", 12),
+    ("RULE", 0),
+];
+
+impl<W: Write> VerdictWriter<W> {
+    /// Starts the output (the `[` of a JSON array, the header of the table).
+    pub fn new(out: W, format: Format) -> io::Result<VerdictWriter<W>> {
+        let mut w = VerdictWriter {
+            out,
+            format,
+            any: false,
+            buf: String::with_capacity(1024),
+        };
+        match format {
+            Format::Json => w.out.write_all(b"[")?,
+            Format::Human => {
+                let cells: Vec<String> =
+                    HUMAN_HEADER.iter().map(|(h, _)| (*h).to_string()).collect();
+                w.buf.clear();
+                row(&mut w.buf, &cells);
+                w.out.write_all(w.buf.as_bytes())?;
+            }
+            Format::Ndjson => {}
+        }
+        Ok(w)
+    }
+
+    fn separator(&mut self) {
+        if self.format == Format::Json {
+            self.buf.push_str(if self.any { ",\n" } else { "\n" });
+        }
+        self.any = true;
+    }
+
+    /// Writes one verdict, with its explanation if given (`json`/`ndjson` only).
+    pub fn verdict(
+        &mut self,
+        ev: &Evaluator<'_>,
+        v: &Verdict,
+        explain: Option<&crate::Explanation>,
+    ) -> io::Result<()> {
+        let p = ev.program();
+        self.buf.clear();
+        self.separator();
+        match self.format {
+            Format::Ndjson | Format::Json => v.write_json(p, &mut self.buf, explain),
+            Format::Human => {
+                let id = v.id.as_ref().map_or_else(String::new, ToString::to_string);
+                if v.findings.is_empty() {
+                    row(&mut self.buf, &[id.clone(), "(no check applies)".into()]);
+                }
+                for f in &v.findings {
+                    let t = |x: Option<i64>| x.map_or_else(String::new, format_instant_short);
+                    let rule = match f.stop {
+                        Some(stop) if v.rules(f).is_empty() => crate::verdict::reason_text(p, stop),
+                        _ => {
+                            let names: Vec<&str> =
+                                v.rules(f).iter().map(|r| rule_name(p, *r)).collect();
+                            if f.status == Status::Conflict {
+                                names.join(" vs ")
+                            } else {
+                                names.last().map_or_else(String::new, |s| (*s).to_string())
+                            }
+                        }
+                    };
+                    row(
+                        &mut self.buf,
+                        &[
+                            id.clone(),
+                            p.checks
+                                .get(f.check as usize)
+                                .map_or_else(String::new, |c| c.name.clone()),
+                            f.status.name().into(),
+                            t(f.deadline),
+                            t(f.actual),
+                            f.compensation.map_or_else(String::new, format_decimal),
+                            rule,
+                        ],
+                    );
+                }
+            }
+        }
+        if self.format == Format::Ndjson {
+            self.buf.push('\n');
+        }
+        self.out.write_all(self.buf.as_bytes())
+    }
+
+    /// Writes one error record.
+    pub fn error(&mut self, e: &ErrorRecord) -> io::Result<()> {
+        self.buf.clear();
+        self.separator();
+        match self.format {
+            Format::Ndjson | Format::Json => e.write_json(&mut self.buf),
+            Format::Human => {
+                let id = e.id.as_ref().map_or_else(String::new, ToString::to_string);
+                let mut at = format!("line {}", e.line);
+                if let Some(i) = e.index {
+                    let _ = write!(at, ", element {i}");
+                }
+                row(&mut self.buf, &[id, format!("error ({at}): {}", e.error)]);
+            }
+        }
+        if self.format == Format::Ndjson {
+            self.buf.push('\n');
+        }
+        self.out.write_all(self.buf.as_bytes())
+    }
+
+    /// Ends the output (the `]` of a JSON array) and flushes.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.format == Format::Json {
+            self.out
+                .write_all(if self.any { b"\n]\n" } else { b"]\n" })?;
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Appends a table row: cells padded to the header widths, the last one as is.
+fn row(out: &mut String, cells: &[String]) {
+    let n = cells.len();
+    for (i, cell) in cells.iter().enumerate() {
+        out.push_str(cell);
+        if i + 1 < n {
+            let width = HUMAN_HEADER.get(i).map_or(0, |h| h.1);
+            let len = cell.chars().count();
+            out.push_str(&" ".repeat(width.saturating_sub(len) + 2));
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out.push('\n');
+}
+
+/// The error record for an input item that is not a readable record.
+fn item_error(item: &Item, id: Option<RecordId>, error: String) -> ErrorRecord {
+    ErrorRecord {
+        id,
+        line: item.line,
+        index: item.index,
+        error,
+    }
+}
+
+/// Decodes an input item, or says why it cannot be evaluated.
+pub fn decode_item(ev: &Evaluator<'_>, item: &Item, rec: &mut Record) -> Result<(), ErrorRecord> {
+    match &item.json {
+        Err(e) => Err(item_error(item, None, e.clone())),
+        Ok(json) => crate::decode::decode_into(ev.program(), json, rec)
+            .map_err(|e| item_error(item, e.id, e.message)),
+    }
+}
+
+/// Evaluates every record of `input` and writes the verdicts to `output` (see the module
+/// doc). Bad records become error records and the run goes on; only I/O errors stop it.
+pub fn run<R: BufRead, W: Write>(
+    ev: &Evaluator<'_>,
+    input: R,
+    output: W,
+    opts: &RunOptions,
+) -> io::Result<RunSummary> {
+    let mut w = VerdictWriter::new(io::BufWriter::with_capacity(1 << 16, output), opts.format)?;
+    let mut scratch = ev.scratch();
+    let mut summary = RunSummary::default();
+    let mut rec = Record {
+        kind: 0,
+        id: None,
+        slots: Vec::new(),
+    };
+    let mut verdict = Verdict::default();
+    for item in records(input) {
+        let item = item?;
+        if let Err(e) = decode_item(ev, &item, &mut rec) {
+            summary.errors += 1;
+            w.error(&e)?;
+            continue;
+        }
+        summary.records += 1;
+        let explanation = if opts.explain && opts.format != Format::Human {
+            let (v, e) = ev.evaluate_explained(&mut scratch, &rec, opts.as_of);
+            verdict = v;
+            Some(e)
+        } else {
+            ev.evaluate_into(&mut scratch, &rec, opts.as_of, &mut verdict);
+            None
+        };
+        for f in &verdict.findings {
+            summary.by_status[f.status as usize] += 1;
+        }
+        w.verdict(ev, &verdict, explanation.as_ref())?;
+    }
+    w.finish()?;
+    Ok(summary)
+}
+
+/// Finds the first record whose id is `id` and renders its explanation tree
+/// ([`crate::explain_tree`]); `Ok(None)` when no record has that id. A record with that id
+/// that cannot be decoded gives its error record.
+pub fn explain_id<R: BufRead>(
+    ev: &Evaluator<'_>,
+    input: R,
+    id: &str,
+    as_of: i64,
+) -> io::Result<Option<Result<String, ErrorRecord>>> {
+    let mut rec = Record {
+        kind: 0,
+        id: None,
+        slots: Vec::new(),
+    };
+    for item in records(input) {
+        let item = item?;
+        let Ok(json) = &item.json else { continue };
+        if RecordId::of(json).is_none_or(|r| r.to_string() != id) {
+            continue;
+        }
+        if let Err(e) = decode_item(ev, &item, &mut rec) {
+            return Ok(Some(Err(e)));
+        }
+        let mut scratch = ev.scratch();
+        let (v, e) = ev.evaluate_explained(&mut scratch, &rec, as_of);
+        return Ok(Some(Ok(explain_tree(ev.program(), &v, &e))));
+    }
+    Ok(None)
+}

@@ -1,0 +1,352 @@
+//! Printing explanations: as JSON (the verdict's `explain` field) and as an indented tree
+//! for `edict explain --id`.
+//!
+//! JSON: a list of steps, the values first (dependencies before the values that read them),
+//! the check's own step last:
+//!
+//! ```json
+//! [{"value":"baseline.ship_by","result":"2024-02-22T23:59:59+08:00","rules":[
+//!    {"rule":"baseline.ship_within","at":"baseline.edict:12","cites":"一.1",
+//!     "source":"…","depth":0,"outcome":"overridden","by":"cny2024.auto_extend",
+//!     "value":"2024-02-07T10:00:00+08:00"},
+//!    {"rule":"cny2024.merchant_delay","at":"cny2024.edict:40","depth":1,
+//!     "outcome":"not_applicable","failed":"order.delay_ship_by is some",
+//!     "read":{"order.delay_ship_by":null}}]},
+//!  {"check":"late_shipment","event":{"name":"order.shipped_at","value":"…"},
+//!   "deadline":"…","as_of":"…","exempt":false,"status":"violated","because":"…"}]
+//! ```
+
+use std::fmt::Write as _;
+
+use ir::{Program, Status, Ty};
+
+use crate::eval::Out;
+use crate::explain::{
+    CheckStep, Explanation, FindingExplanation, Outcome, Read, RuleStep, ValueStep,
+};
+use crate::json::{key, write_str};
+use crate::time::{format_instant, format_instant_short, write_instant};
+use crate::val::{format_decimal, render, write_json, Val};
+use crate::verdict::{reason_text, rule_name, value_name, Verdict};
+
+impl FindingExplanation {
+    /// Appends the explanation as a JSON array of steps.
+    pub fn write_json(&self, p: &Program, out: &mut String) {
+        out.push('[');
+        for (i, v) in self.values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            value_json(p, out, v);
+        }
+        if !self.values.is_empty() {
+            out.push(',');
+        }
+        check_json(p, out, &self.check);
+        out.push(']');
+    }
+}
+
+fn outcome_json(p: &Program, out: &mut String, v: &Out<Val>, ty: Option<&Ty>, field: &str) {
+    key(out, false, field);
+    match v {
+        Ok(x) => write_json(out, p, ty, x),
+        Err(stop) => {
+            out.push_str("null");
+            key(out, false, "stopped");
+            write_str(out, &reason_text(p, *stop));
+        }
+    }
+}
+
+fn value_json(p: &Program, out: &mut String, step: &ValueStep) {
+    let ty = p.values.get(step.value as usize).map(|v| &v.ty);
+    out.push('{');
+    key(out, true, "value");
+    write_str(out, value_name(p, step.value));
+    outcome_json(p, out, &step.result, ty, "result");
+    key(out, false, "rules");
+    out.push('[');
+    for (i, r) in step.rules.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        rule_json(p, out, r, ty);
+    }
+    out.push_str("]}");
+}
+
+fn rule_json(p: &Program, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
+    out.push('{');
+    key(out, true, "rule");
+    write_str(out, rule_name(p, step.rule));
+    if let Some(rule) = p.rules.get(step.rule as usize) {
+        key(out, false, "at");
+        write_str(out, &format!("{}:{}", rule.origin.file, rule.origin.line));
+        if let Some(c) = &rule.origin.clause {
+            key(out, false, "cites");
+            write_str(out, c);
+        }
+        key(out, false, "source");
+        write_str(out, &rule.origin.source);
+    }
+    key(out, false, "depth");
+    let _ = write!(out, "{}", step.depth);
+    key(out, false, "outcome");
+    let (name, other) = match &step.outcome {
+        Outcome::Applied => ("applied", None),
+        Outcome::Overridden { by } => ("overridden", Some(("by", *by))),
+        Outcome::NotApplicable { .. } => ("not_applicable", None),
+        Outcome::Beaten { by } => ("beaten", Some(("by", *by))),
+        Outcome::Agreed { with } => ("agreed", Some(("with", *with))),
+        Outcome::Conflict { with } => ("conflict", Some(("with", *with))),
+        Outcome::NotReached => ("not_reached", None),
+        Outcome::Stopped(_) => ("stopped", None),
+    };
+    write_str(out, name);
+    if let Some((k, r)) = other {
+        key(out, false, k);
+        write_str(out, rule_name(p, r));
+    }
+    match &step.outcome {
+        Outcome::NotApplicable { conjunct, reads } => {
+            key(out, false, "failed");
+            write_str(out, &conjunct_text(p, step.rule, *conjunct));
+            key(out, false, "read");
+            reads_json(p, out, reads);
+        }
+        Outcome::Stopped(stop) => {
+            key(out, false, "reason");
+            write_str(out, &reason_text(p, *stop));
+        }
+        _ => {}
+    }
+    if let Some(v) = &step.value {
+        outcome_json(p, out, v, ty, "value");
+    }
+    out.push('}');
+}
+
+fn reads_json(p: &Program, out: &mut String, reads: &[Read]) {
+    out.push('{');
+    for (i, r) in reads.iter().enumerate() {
+        key(out, i == 0, &r.name);
+        match &r.value {
+            Ok(v) => write_json(out, p, r.ty.as_ref(), v),
+            Err(_) => out.push_str("null"),
+        }
+    }
+    out.push('}');
+}
+
+fn conjunct_text(p: &Program, r: ir::RuleId, i: usize) -> String {
+    p.rules
+        .get(r as usize)
+        .and_then(|r| r.guard.as_ref())
+        .and_then(|g| g.conjuncts.get(i))
+        .map_or_else(String::new, |c| c.text.clone())
+}
+
+fn check_json(p: &Program, out: &mut String, s: &CheckStep) {
+    out.push('{');
+    key(out, true, "check");
+    write_str(out, p.checks.get(s.check as usize).map_or("", |c| &c.name));
+    if let Some(e) = &s.event {
+        key(out, false, "event");
+        out.push('{');
+        key(out, true, "name");
+        write_str(out, &e.name);
+        key(out, false, "value");
+        match &e.value {
+            Ok(v) => write_json(out, p, e.ty.as_ref(), v),
+            Err(_) => out.push_str("null"),
+        }
+        out.push('}');
+    }
+    if let Some(d) = s.deadline {
+        key(out, false, "deadline");
+        out.push('"');
+        write_instant(out, d);
+        out.push('"');
+    }
+    key(out, false, "as_of");
+    out.push('"');
+    write_instant(out, s.as_of);
+    out.push('"');
+    if let Some(x) = s.exempt {
+        key(out, false, "exempt");
+        out.push_str(if x { "true" } else { "false" });
+    }
+    key(out, false, "status");
+    write_str(out, s.status.name());
+    key(out, false, "because");
+    write_str(out, &because(p, s, format_instant));
+    out.push('}');
+}
+
+/// One sentence: how the status follows from event, deadline, `as_of` and exemption.
+pub fn because(p: &Program, s: &CheckStep, t: fn(i64) -> String) -> String {
+    if let Some(stop) = s.stop {
+        return reason_text(p, stop);
+    }
+    let event_name = s.event.as_ref().map_or("the event", |e| e.name.as_str());
+    let mut text = match (s.has_deadline, s.deadline) {
+        (true, Some(d)) => {
+            let actual = s.event.as_ref().and_then(|e| match e.value {
+                Ok(Val::Instant(x)) => Some(x),
+                _ => None,
+            });
+            match actual {
+                Some(a) if a <= d => format!("{event_name} {} is at or before the deadline {}", t(a), t(d)),
+                Some(a) => format!("{event_name} {} is after the deadline {}", t(a), t(d)),
+                None if s.as_of <= d => format!(
+                    "{event_name} has not happened and as_of {} is at or before the deadline {}: pending",
+                    t(s.as_of),
+                    t(d)
+                ),
+                None => format!(
+                    "{event_name} has not happened and as_of {} is after the deadline {}",
+                    t(s.as_of),
+                    t(d)
+                ),
+            }
+        }
+        _ if s.has_violated => {
+            if s.before_exempt == Status::Violated {
+                "the violation condition holds".into()
+            } else {
+                "the violation condition does not hold".into()
+            }
+        }
+        _ => "the check has no deadline or violation condition: ok unless exempt".into(),
+    };
+    match (s.exempt, s.status) {
+        (Some(true), Status::Exempt) => {
+            let _ = write!(
+                text,
+                "; the exemption holds, so `{}` becomes `exempt`",
+                s.before_exempt.name()
+            );
+        }
+        (Some(true), _) => text.push_str("; the exemption holds but does not change an `ok`"),
+        _ => {}
+    }
+    if let Some(c) = s.compensation {
+        let _ = write!(text, "; compensation {} CNY", format_decimal(c));
+        if let Some(r) = s.compensation_rule {
+            let _ = write!(text, " by {}", rule_name(p, r));
+        }
+    }
+    text
+}
+
+/// A value for the tree: instants short, in Beijing time.
+fn show(p: &Program, ty: Option<&Ty>, v: &Out<Val>) -> String {
+    match v {
+        Ok(Val::Instant(t)) => format_instant_short(*t),
+        Ok(x) => render(p, ty, x),
+        Err(stop) => format!("stopped: {}", reason_text(p, *stop)),
+    }
+}
+
+fn snippet(src: &str) -> String {
+    let line = src
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let mut s: String = line.chars().take(100).collect();
+    if s.len() < line.len() || src.trim().lines().count() > 1 {
+        s.push('…');
+    }
+    s
+}
+
+/// Renders one record's verdict and explanation as an indented tree for people.
+pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -> String {
+    let mut out = String::new();
+    let id = verdict
+        .id
+        .as_ref()
+        .map_or_else(|| "(no id)".to_string(), ToString::to_string);
+    let kind = p
+        .kinds
+        .get(verdict.kind as usize)
+        .map_or("", |k| k.name.as_str());
+    let _ = writeln!(
+        out,
+        "{id} ({kind}) as of {}",
+        format_instant_short(verdict.as_of)
+    );
+    if verdict.findings.is_empty() {
+        out.push_str("  no check applies\n");
+    }
+    for (f, e) in verdict.findings.iter().zip(&explanation.findings) {
+        let name = p
+            .checks
+            .get(f.check as usize)
+            .map_or("", |c| c.name.as_str());
+        let _ = writeln!(out, "\n{name}: {}", f.status.name());
+        let _ = writeln!(
+            out,
+            "  because {}",
+            because(p, &e.check, format_instant_short)
+        );
+        let chain: Vec<&str> = verdict.rules(f).iter().map(|r| rule_name(p, *r)).collect();
+        if !chain.is_empty() {
+            let _ = writeln!(out, "  rules: {}", chain.join(" → "));
+        }
+        for v in &e.values {
+            tree_value(p, &mut out, v);
+        }
+    }
+    out
+}
+
+fn tree_value(p: &Program, out: &mut String, step: &ValueStep) {
+    let ty = p.values.get(step.value as usize).map(|v| &v.ty);
+    let _ = writeln!(
+        out,
+        "  {} = {}",
+        value_name(p, step.value),
+        show(p, ty, &step.result)
+    );
+    for r in &step.rules {
+        let pad = "  ".repeat(r.depth as usize + 2);
+        let _ = write!(out, "{pad}{}", rule_name(p, r.rule));
+        if let Some(rule) = p.rules.get(r.rule as usize) {
+            let _ = write!(out, " ({}:{}", rule.origin.file, rule.origin.line);
+            if let Some(c) = &rule.origin.clause {
+                let _ = write!(out, ", cites {c}");
+            }
+            let _ = write!(out, ") `{}`", snippet(&rule.origin.source));
+        }
+        if let Some(v) = &r.value {
+            let _ = write!(out, " → {}", show(p, ty, v));
+        }
+        let what = match &r.outcome {
+            Outcome::Applied => "applied".to_string(),
+            Outcome::Overridden { by } => format!("overridden by {}", rule_name(p, *by)),
+            Outcome::NotApplicable { conjunct, reads } => {
+                let facts: Vec<String> = reads
+                    .iter()
+                    .map(|x| format!("{} = {}", x.name, show(p, x.ty.as_ref(), &x.value)))
+                    .collect();
+                let mut s = format!(
+                    "not applicable: `{}` is false",
+                    conjunct_text(p, r.rule, *conjunct)
+                );
+                if !facts.is_empty() {
+                    let _ = write!(s, " ({})", facts.join(", "));
+                }
+                s
+            }
+            Outcome::Beaten { by } => format!("beaten by {} (priority)", rule_name(p, *by)),
+            Outcome::Agreed { with } => format!("agrees with {}", rule_name(p, *with)),
+            Outcome::Conflict { with } => format!("conflicts with {}", rule_name(p, *with)),
+            Outcome::NotReached => "not reached (its parent does not apply)".to_string(),
+            Outcome::Stopped(stop) => format!("stopped: {}", reason_text(p, *stop)),
+        };
+        let _ = writeln!(out, " → {what}");
+    }
+}

@@ -1,0 +1,305 @@
+//! Instants and durations as text: parsing facts' timestamps, printing verdicts' ones.
+//!
+//! Instants are µs since the Unix epoch (UTC), as in the IR. Facts may write them as
+//! RFC 3339 with an offset (`Z`, `+08:00`), also with a colon-less offset (`+0800`), or
+//! without one, which means Beijing time (+08:00). The date and time may be separated by
+//! `T` or a space. Fractional seconds keep microsecond precision; digits beyond the sixth
+//! are truncated (towards the past). A leap second (`23:59:60`) and years outside
+//! `0001..=9999` are rejected with a message saying so, as is any impossible date.
+//!
+//! Verdicts print instants in +08:00 with seconds, plus fractional digits only when they are
+//! not zero (trailing zeros dropped): `2024-02-22T23:59:59+08:00`, `…23:59:59.5+08:00`.
+//! The calendar arithmetic is the proleptic Gregorian one (Howard Hinnant's algorithms),
+//! exact for every `i64` day count the IR can hold.
+
+use std::fmt::Write as _;
+
+/// µs in one second.
+pub const SECOND: i64 = 1_000_000;
+/// µs in one minute.
+pub const MINUTE: i64 = 60 * SECOND;
+/// µs in one hour.
+pub const HOUR: i64 = 60 * MINUTE;
+/// µs in one day (a day is exactly 24 hours).
+pub const DAY: i64 = 24 * HOUR;
+/// The offset of Beijing time, the zone of instants written without an offset.
+pub const BEIJING: i64 = 8 * HOUR;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date `(year, month, day)` of a day count since 1970-01-01.
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn is_leap(y: i64) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// A tiny cursor over ASCII digits and separators.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, n: usize) -> Option<u32> {
+        let s = self.b.get(self.i..self.i + n)?;
+        let mut v = 0u32;
+        for &c in s {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        self.i += n;
+        Some(v)
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+}
+
+const SHAPE: &str =
+    "expected an RFC 3339 instant like `2024-02-05T10:00:00+08:00` (offset optional: Beijing time)";
+
+/// Parses an instant (see the module doc for the accepted forms) into µs since the epoch.
+///
+/// ```
+/// let t = eval::parse_instant("2024-02-22 23:59:59").unwrap();
+/// assert_eq!(eval::format_instant(t), "2024-02-22T23:59:59+08:00");
+/// assert!(eval::parse_instant("2024-02-22T23:59:60Z").is_err());
+/// ```
+pub fn parse_instant(text: &str) -> Result<i64, String> {
+    let mut c = Cursor {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let year = c.digits(4).ok_or_else(|| {
+        if text.starts_with(['+', '-']) || text.bytes().take_while(u8::is_ascii_digit).count() > 4 {
+            format!("year out of range in `{text}`: years 0001..9999 only")
+        } else {
+            format!("`{text}`: {SHAPE}")
+        }
+    })?;
+    if c.peek().is_some_and(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "year out of range in `{text}`: years 0001..9999 only"
+        ));
+    }
+    let shape = || format!("`{text}`: {SHAPE}");
+    if !c.eat(b'-') {
+        return Err(shape());
+    }
+    let month = c.digits(2).ok_or_else(shape)?;
+    if !c.eat(b'-') {
+        return Err(shape());
+    }
+    let day = c.digits(2).ok_or_else(shape)?;
+    if c.peek().is_none() {
+        return Err(format!(
+            "`{text}` is a date, not an instant: add a time of day, e.g. `{text}T00:00:00`"
+        ));
+    }
+    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+        return Err(shape());
+    }
+    let hour = c.digits(2).ok_or_else(shape)?;
+    if !c.eat(b':') {
+        return Err(shape());
+    }
+    let minute = c.digits(2).ok_or_else(shape)?;
+    if !c.eat(b':') {
+        return Err(format!("`{text}`: the time needs seconds (`HH:MM:SS`)"));
+    }
+    let second = c.digits(2).ok_or_else(shape)?;
+    let mut micros = 0i64;
+    if c.eat(b'.') {
+        let start = c.i;
+        let mut scale = 100_000i64;
+        while let Some(d) = c.peek().filter(u8::is_ascii_digit) {
+            micros += i64::from(d - b'0') * scale;
+            scale /= 10;
+            c.i += 1;
+        }
+        if c.i == start {
+            return Err(format!("`{text}`: expected digits after the decimal point"));
+        }
+    }
+    let offset = match c.peek() {
+        None => BEIJING,
+        Some(b'Z' | b'z') => {
+            c.i += 1;
+            0
+        }
+        Some(sign @ (b'+' | b'-')) => {
+            c.i += 1;
+            let oh = c.digits(2).ok_or_else(shape)?;
+            c.eat(b':');
+            let om = c.digits(2).ok_or_else(shape)?;
+            if oh > 23 || om > 59 {
+                return Err(format!("`{text}`: offset out of range"));
+            }
+            let off = i64::from(oh) * HOUR + i64::from(om) * MINUTE;
+            if sign == b'-' {
+                -off
+            } else {
+                off
+            }
+        }
+        Some(_) => return Err(shape()),
+    };
+    if c.i != c.b.len() {
+        return Err(format!("`{text}`: unexpected text after the instant"));
+    }
+    if year == 0 {
+        return Err(format!(
+            "year out of range in `{text}`: years 0001..9999 only"
+        ));
+    }
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(i64::from(year), month) {
+        return Err(format!("`{text}` is not a calendar date"));
+    }
+    if second == 60 {
+        return Err(format!("`{text}`: leap seconds (`:60`) are not supported"));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(format!("`{text}` is not a valid time of day"));
+    }
+    let days = days_from_civil(i64::from(year), month, day);
+    let secs = i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+    Ok(days * DAY + secs * SECOND + micros - offset)
+}
+
+/// Prints an instant in Beijing time: `2024-02-22T23:59:59+08:00`, with fractional digits
+/// only when the instant has any (trailing zeros dropped).
+pub fn format_instant(t: i64) -> String {
+    let mut s = String::with_capacity(32);
+    write_instant(&mut s, t);
+    s
+}
+
+/// Appends [`format_instant`]'s text to `out`.
+pub fn write_instant(out: &mut String, t: i64) {
+    let local = t.saturating_add(BEIJING);
+    let days = local.div_euclid(DAY);
+    let rem = local.rem_euclid(DAY);
+    let (y, m, d) = civil_from_days(days);
+    let secs = rem / SECOND;
+    let frac = rem % SECOND;
+    let _ = write!(
+        out,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    if frac != 0 {
+        let digits = format!("{frac:06}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    out.push_str("+08:00");
+}
+
+/// Prints an instant for people: `2024-02-22 23:59:59` (Beijing time, fraction if any).
+pub fn format_instant_short(t: i64) -> String {
+    let mut s = format_instant(t);
+    s.truncate(s.len() - "+08:00".len());
+    s.replacen('T', " ", 1)
+}
+
+/// Prints a duration compactly: `48h`, `30min`, `1min 30s`, `14d`, `-24h`, `1500µs`.
+///
+/// Whole days print as days from a week on (`14d`, `150d`); shorter spans print in hours,
+/// the way deadlines are usually written (`48h`, `72h`, `120h`).
+pub fn format_duration(us: i64) -> String {
+    if us == 0 {
+        return "0s".into();
+    }
+    let sign = if us < 0 { "-" } else { "" };
+    let abs = us.unsigned_abs();
+    let second = SECOND.unsigned_abs();
+    if abs % second != 0 {
+        return format!("{sign}{abs}µs");
+    }
+    let secs = abs / second;
+    if secs % 86_400 == 0 && secs >= 7 * 86_400 {
+        return format!("{sign}{}d", secs / 86_400);
+    }
+    let mut parts = Vec::new();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        parts.push(format!("{h}h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m}min"));
+    }
+    if s > 0 {
+        parts.push(format!("{s}s"));
+    }
+    format!("{sign}{}", parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for z in [-719_468 - 400, -1, 0, 1, 19_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration(48 * HOUR), "48h");
+        assert_eq!(format_duration(30 * MINUTE), "30min");
+        assert_eq!(format_duration(14 * DAY), "14d");
+        assert_eq!(format_duration(150 * DAY), "150d");
+        assert_eq!(format_duration(-24 * HOUR), "-24h");
+        assert_eq!(format_duration(90 * SECOND), "1min 30s");
+        assert_eq!(format_duration(1500), "1500µs");
+    }
+}

@@ -1,0 +1,239 @@
+//! Verdicts: one per input record, in the interchange format of DOMAIN.md §1.3.
+//!
+//! ```json
+//! {"id":"O1","kind":"order","as_of":"2024-02-25T12:00:00+08:00",
+//!  "findings":[{"check":"late_shipment","status":"violated",
+//!               "deadline":"2024-02-22T23:59:59+08:00","actual":"2024-02-23T09:00:00+08:00",
+//!               "compensation":"8","compensation_rule":"baseline.compensate",
+//!               "rules":["baseline.ship_within","cny2024.auto_extend"]}]}
+//! ```
+//!
+//! Findings come in check-name order; checks that do not apply are absent. Instants print in
+//! +08:00 ([`crate::format_instant`]), compensation as a normalized decimal string. `rules`
+//! is the chain that decided the status (see [`crate::Evaluator`]); on `conflict` it is the
+//! two rules, on `unknown` it is empty. Additive fields: `compensation_rule` (the rule that
+//! decided the compensation), `reason` (one line, on `unknown` and `conflict`), and
+//! `explain` when explanations were asked for. A record that could not be read becomes
+//! `{"id":…,"line":N,"error":"…"}` (`id` when it could be read, `index` for array input).
+
+use ir::{CheckId, KindId, Program, RuleId, Status};
+use rust_decimal::Decimal;
+
+use crate::decode::RecordId;
+use crate::eval::{Reason, Stop};
+use crate::explain::Explanation;
+use crate::json::{key, write_str};
+use crate::time::write_instant;
+use crate::val::format_decimal;
+
+/// The verdict on one record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Verdict {
+    /// The record's id, when it had one.
+    pub id: Option<RecordId>,
+    /// The record's fact kind.
+    pub kind: KindId,
+    /// The evaluation instant (µs).
+    pub as_of: i64,
+    /// One finding per applicable check, in check-name order.
+    pub findings: Vec<Finding>,
+    /// Storage of every finding's rule chain (see [`Verdict::rules`]).
+    pub(crate) chains: Vec<RuleId>,
+}
+
+/// One check's finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The check.
+    pub check: CheckId,
+    /// Its status (never `NotApplicable`: those are omitted).
+    pub status: Status,
+    /// The deadline, for checks that have one (and got that far).
+    pub deadline: Option<i64>,
+    /// The event's instant, when it happened.
+    pub actual: Option<i64>,
+    /// What is owed, on violations of checks that pay something.
+    pub compensation: Option<Decimal>,
+    /// The rule that decided the compensation.
+    pub compensation_rule: Option<RuleId>,
+    /// Why the status is `conflict` or `unknown`.
+    pub stop: Option<Stop>,
+    /// The status before the exemption was applied.
+    pub before_exempt: Status,
+    pub(crate) chain: (u32, u32),
+}
+
+impl Verdict {
+    /// The rule chain of a finding of this verdict: base first, deciding rule last.
+    pub fn rules(&self, f: &Finding) -> &[RuleId] {
+        self.chains
+            .get(f.chain.0 as usize..f.chain.1 as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The finding for check `name`, if the check applied.
+    pub fn finding(&self, program: &Program, name: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| {
+            program
+                .checks
+                .get(f.check as usize)
+                .is_some_and(|c| c.name == name)
+        })
+    }
+
+    /// Appends the verdict as one line of JSON (no newline), with explanations if given.
+    pub fn write_json(&self, p: &Program, out: &mut String, explain: Option<&Explanation>) {
+        out.push('{');
+        key(out, true, "id");
+        match &self.id {
+            Some(id) => id.write_json(out),
+            None => out.push_str("null"),
+        }
+        key(out, false, "kind");
+        write_str(out, p.kinds.get(self.kind as usize).map_or("", |k| &k.name));
+        key(out, false, "as_of");
+        instant(out, self.as_of);
+        key(out, false, "findings");
+        out.push('[');
+        for (i, f) in self.findings.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            self.write_finding(p, out, f, explain.and_then(|e| e.findings.get(i)));
+        }
+        out.push_str("]}");
+    }
+
+    fn write_finding(
+        &self,
+        p: &Program,
+        out: &mut String,
+        f: &Finding,
+        explain: Option<&crate::explain::FindingExplanation>,
+    ) {
+        out.push('{');
+        key(out, true, "check");
+        write_str(out, p.checks.get(f.check as usize).map_or("", |c| &c.name));
+        key(out, false, "status");
+        write_str(out, f.status.name());
+        if let Some(d) = f.deadline {
+            key(out, false, "deadline");
+            instant(out, d);
+        }
+        if let Some(a) = f.actual {
+            key(out, false, "actual");
+            instant(out, a);
+        }
+        if let Some(c) = f.compensation {
+            key(out, false, "compensation");
+            write_str(out, &format_decimal(c));
+            if let Some(r) = f.compensation_rule {
+                key(out, false, "compensation_rule");
+                write_str(out, rule_name(p, r));
+            }
+        }
+        key(out, false, "rules");
+        out.push('[');
+        for (i, r) in self.rules(f).iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_str(out, rule_name(p, *r));
+        }
+        out.push(']');
+        if let Some(stop) = f.stop {
+            key(out, false, "reason");
+            write_str(out, &reason_text(p, stop));
+        }
+        if let Some(e) = explain {
+            key(out, false, "explain");
+            e.write_json(p, out);
+        }
+        out.push('}');
+    }
+}
+
+fn instant(out: &mut String, t: i64) {
+    out.push('"');
+    write_instant(out, t);
+    out.push('"');
+}
+
+/// A rule's id, or `#n` for an index the program does not have.
+pub(crate) fn rule_name(p: &Program, r: RuleId) -> &str {
+    p.rules.get(r as usize).map_or("#?", |r| r.id.as_str())
+}
+
+/// A value's id, or `#?`.
+pub(crate) fn value_name(p: &Program, v: ir::ValueId) -> &str {
+    p.values.get(v as usize).map_or("#?", |v| v.id.as_str())
+}
+
+/// One line saying why evaluation stopped.
+pub fn reason_text(p: &Program, stop: Stop) -> String {
+    let at = |r: RuleId| match p.rules.get(r as usize) {
+        Some(rule) => format!("`{}` ({}:{})", rule.id, rule.origin.file, rule.origin.line),
+        None => format!("#{r}"),
+    };
+    match stop {
+        Stop::Conflict { a, b } => format!(
+            "rules {} and {} both apply and give different values; neither has priority",
+            at(a),
+            at(b)
+        ),
+        Stop::Undefined { value, reason } => {
+            let v = match value {
+                Some(v) => format!("`{}`", value_name(p, v)),
+                None => "the check's own condition".into(),
+            };
+            match reason {
+                Reason::NoDefinition => format!("no definition of {v} applies"),
+                Reason::Arithmetic => format!("arithmetic overflow while computing {v}"),
+                Reason::Type => format!("{v}: an operand has an unexpected type (damaged IR?)"),
+                Reason::MissingRef => format!(
+                    "{v} refers to a field, value or rule that does not exist (damaged IR?)"
+                ),
+                Reason::Cycle => format!("{v} depends on itself"),
+                Reason::NoOverridden => {
+                    format!("{v} uses `overridden` where nothing is overridden")
+                }
+                Reason::NoDeadline => format!("the deadline {v} is none"),
+            }
+        }
+    }
+}
+
+/// A record that could not be read or decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRecord {
+    /// Its id, when it could be read.
+    pub id: Option<RecordId>,
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// 0-based position in a JSON array input.
+    pub index: Option<u64>,
+    /// What is wrong.
+    pub error: String,
+}
+
+impl ErrorRecord {
+    /// Appends `{"id":…,"line":N,"error":"…"}` (no newline).
+    pub fn write_json(&self, out: &mut String) {
+        out.push('{');
+        let mut first = true;
+        if let Some(id) = &self.id {
+            key(out, true, "id");
+            id.write_json(out);
+            first = false;
+        }
+        key(out, first, "line");
+        out.push_str(&self.line.to_string());
+        if let Some(i) = self.index {
+            key(out, false, "index");
+            out.push_str(&i.to_string());
+        }
+        key(out, false, "error");
+        write_str(out, &self.error);
+        out.push('}');
+    }
+}
