@@ -18,6 +18,7 @@
 
 pub mod atoms;
 pub mod deps;
+pub mod diff;
 pub mod lint;
 pub mod locate;
 pub mod render;
