@@ -1,0 +1,115 @@
+//! `edict diff OLD NEW`: which records two versions of a policy set judge differently —
+//! semantically over the record space, or on real records with `--facts`.
+
+use std::path::{Path, PathBuf};
+
+use crate::render::Format;
+use crate::{load_program_sources, Exit};
+
+/// Arguments of `edict diff`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The old version: a policy folder or file, or an IR file from `edict compile`.
+    pub old: PathBuf,
+    /// The new version, likewise.
+    pub new: PathBuf,
+    /// Compare the verdicts of these records (NDJSON) instead of the record space.
+    #[arg(long, value_name = "FILE")]
+    pub facts: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit with status 1 when anything differs.
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// Loads a policy folder/file or an IR file.
+fn load(path: &Path, format: Format) -> Option<ir::Program> {
+    let is_ir = path.is_file()
+        && path.extension().is_none_or(|e| e != "edict")
+        && std::fs::read(path)
+            .ok()
+            .is_some_and(|b| b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{'));
+    if is_ir {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: cannot read: {e}", path.display());
+                return None;
+            }
+        };
+        return match ir::Program::from_json(&text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                None
+            }
+        };
+    }
+    let loaded = load_program_sources(&[path.to_path_buf()], format);
+    if loaded.ok {
+        loaded.checked.program
+    } else {
+        None
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> Exit {
+    let (Some(old), Some(new)) = (load(&args.old, args.format), load(&args.new, args.format))
+    else {
+        return Exit::Error;
+    };
+    let differs = match &args.facts {
+        Some(facts) => {
+            let text = match std::fs::read_to_string(facts) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {}: cannot read: {e}", facts.display());
+                    return Exit::Error;
+                }
+            };
+            let d = analysis::diff::facts::diff(&old, &new, &text);
+            match args.format {
+                Format::Json => println!("{}", serde_json::to_string(&d).unwrap_or_default()),
+                Format::Human => {
+                    for c in &d.changed {
+                        let id = c.id.as_ref().map_or_else(|| "-".to_string(), |v| v.to_string());
+                        println!("line {} (id {id}):", c.line);
+                        for b in &c.before {
+                            println!("  - {}", serde_json::to_string(b).unwrap_or_default());
+                        }
+                        for a in &c.after {
+                            println!("  + {}", serde_json::to_string(a).unwrap_or_default());
+                        }
+                    }
+                    for (check, n) in &d.per_check {
+                        println!("{check}: {n} records change");
+                    }
+                    for (line, e) in &d.errors {
+                        eprintln!("error: line {line}: {e}");
+                    }
+                    eprintln!("{} records, {} change", d.records, d.changed.len());
+                }
+            }
+            if !d.errors.is_empty() {
+                return Exit::Error;
+            }
+            !d.changed.is_empty()
+        }
+        None => {
+            let r = analysis::diff::diff(&old, &new);
+            match args.format {
+                Format::Json => println!("{}", serde_json::to_string(&r).unwrap_or_default()),
+                Format::Human => print!("{}", analysis::diff::human(&r)),
+            }
+            !r.is_empty()
+        }
+    };
+    if differs && args.exit_code {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
