@@ -158,7 +158,7 @@ impl Checker<'_> {
             let sugg = crate::names::suggest(&want, known.iter().map(String::as_str));
             d = match crate::names::did_you_mean(&sugg) {
                 Some(h) => d.with_help(h),
-                None => d.with_help("name a value (`baseline.ship_by`), a check component (`baseline.late_collection.deadline`) or a rule label"),
+                None => d.with_help("name a value (`file.value`), a check component (`file.check.deadline`) or a rule label"),
             };
             self.diags.push(d);
         }

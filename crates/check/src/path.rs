@@ -2,7 +2,7 @@
 //!
 //! `r.x` (an aggregate's element), `order.paid_at` (a fact field), `approved` (an enum
 //! variant where one is expected), `ship_by` / `baseline.ship_by` (values),
-//! `late_shipment.status` (a check's outcome), `late_shipment.deadline` (a component,
+//! `ship_check.status` (a check's outcome), `ship_check.deadline` (a component,
 //! inside its own check only).
 
 use ir::{Const, Expr, Status, Ty};

@@ -23,6 +23,14 @@ pub struct Cli {
 enum Command {
     /// Parse and type-check policy files.
     Check(cmd::check::Args),
+    /// Compile policies into a decision IR file.
+    Compile(cmd::compile::Args),
+    /// Judge records: one verdict per record.
+    Eval(cmd::eval::Args),
+    /// Explain every finding of one record.
+    Explain(cmd::explain::Args),
+    /// Run the policy tests.
+    Test(cmd::test::Args),
 }
 
 /// Exit statuses (DESIGN.md "Behaviour contracts").
@@ -69,6 +77,83 @@ pub fn load_program_sources(paths: &[PathBuf], format: render::Format) -> Loaded
     Loaded { checked, ok }
 }
 
+/// The program to evaluate: an IR file written by `edict compile`, or a policy folder
+/// checked and compiled now. Problems are reported on stderr.
+pub fn load_for_eval(path: &std::path::Path) -> Option<ir::Program> {
+    if path.is_file() && path.extension().is_none_or(|e| e != "edict") {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return None;
+            }
+        };
+        return match ir::Program::from_json(&text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                None
+            }
+        };
+    }
+    let loaded = load_program_sources(&[path.to_path_buf()], render::Format::Human);
+    loaded.checked.program.filter(|_| loaded.ok)
+}
+
+/// Opens a record stream: a file, or standard input for `-`.
+pub fn open_input(name: &str) -> Option<Box<dyn std::io::BufRead>> {
+    if name == "-" {
+        return Some(Box::new(std::io::BufReader::new(std::io::stdin())));
+    }
+    match std::fs::File::open(name) {
+        Ok(f) => Some(Box::new(std::io::BufReader::with_capacity(1 << 16, f))),
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {e}");
+            None
+        }
+    }
+}
+
+/// The `--as-of` instant (µs), defaulting to now; reports a bad value.
+pub fn as_of(text: Option<&str>) -> Option<i64> {
+    match text {
+        None => Some(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+        ),
+        Some(t) => match eval::parse_instant(t) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                eprintln!("error: --as-of {t}: {e}");
+                None
+            }
+        },
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a
+/// crash or a full disk never leaves a truncated file behind.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.edict-tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Parses the command line and runs the command; returns the process exit status.
 pub fn run() -> u8 {
     let cli = Cli::parse();
@@ -92,6 +177,10 @@ impl Command {
     fn run(&self) -> Exit {
         match self {
             Command::Check(a) => cmd::check::run(a),
+            Command::Compile(a) => cmd::compile::run(a),
+            Command::Eval(a) => cmd::eval::run(a),
+            Command::Explain(a) => cmd::explain::run(a),
+            Command::Test(a) => cmd::test::run(a),
         }
     }
 }

@@ -12,7 +12,7 @@
 //!    {"rule":"cny2024.merchant_delay","at":"cny2024.edict:40","depth":1,
 //!     "outcome":"not_applicable","failed":"order.delay_ship_by is some",
 //!     "read":{"order.delay_ship_by":null}}]},
-//!  {"check":"late_shipment","event":{"name":"order.shipped_at","value":"…"},
+//!  {"check":"ship_check","event":{"name":"order.shipped_at","value":"…"},
 //!   "deadline":"…","as_of":"…","exempt":false,"status":"violated","because":"…"}]
 //! ```
 

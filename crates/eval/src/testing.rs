@@ -5,10 +5,10 @@
 //!   "defaults": { "kind": "order", "merchant_kind": "shop" },
 //!   "cases": [ { "name": "...", "cites": "004 2.1.1", "as_of": "(optional override)",
 //!                "record": { "id": "CNY-1", "paid_at": "...", "shipped_at": null },
-//!                "expect": { "late_shipment": { "status": "ok",
+//!                "expect": { "ship_check": { "status": "ok",
 //!                                               "deadline": "2024-02-22T23:59:59+08:00",
 //!                                               "rule": "cny2024.auto_extend" },
-//!                            "auto_close": "absent" } } ] }
+//!                            "close_check": "absent" } } ] }
 //! ```
 //!
 //! `record` is shallow-merged over `defaults`. `expect` maps a check name to `"absent"` (the

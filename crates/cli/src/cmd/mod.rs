@@ -1,3 +1,7 @@
 //! One module per command.
 
 pub mod check;
+pub mod compile;
+pub mod eval;
+pub mod explain;
+pub mod test;
