@@ -139,7 +139,7 @@ impl<'a> Checker<'a> {
                     cx.narrowed.extend(t.when_true);
                     conjuncts.push(ir::Conjunct {
                         expr: t.expr,
-                        text: self.snippet(p.span),
+                        text: self.snippet(p.span).trim().to_string(),
                     });
                 }
                 None => ok = false,
@@ -154,7 +154,7 @@ impl<'a> Checker<'a> {
             .text()
             .get(..span.start as usize)
             .map_or(1, |t| t.matches('\n').count() + 1);
-        let mut source = source_text(f, span).unwrap_or_default();
+        let mut source = source_text(f, span).unwrap_or_default().trim().to_string();
         if source.chars().count() > 600 {
             source = source.chars().take(600).collect::<String>() + "…";
         }

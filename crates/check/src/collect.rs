@@ -57,6 +57,8 @@ pub(crate) struct RuleSlot {
     pub span: Span,
     pub label_span: Span,
     pub children: Vec<u32>,
+    /// Source text to show for a rule the checker wrote itself (the default exemption).
+    pub implicit: Option<String>,
 }
 
 /// A value, with its final id.
@@ -101,6 +103,7 @@ struct RawRule {
     allows: Vec<(String, String)>,
     span: Span,
     label_span: Span,
+    implicit: Option<String>,
 }
 
 struct RawValue {
@@ -231,6 +234,7 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
                         allows: allows_of(&v.allows),
                         span: v.span,
                         label_span: label.span,
+                        implicit: None,
                     });
                 }
                 ast::Item::Check(c) => {
@@ -283,6 +287,7 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
                         allows: allows_of(&x.allows),
                         span: x.span,
                         label_span: x.label.span,
+                        implicit: None,
                     });
                 }
             }
@@ -391,6 +396,7 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
             span: r.span,
             label_span: r.label_span,
             children: Vec::new(),
+            implicit: r.implicit,
         });
     }
     Symbols {
@@ -494,6 +500,7 @@ fn collect_check(
             allows: allows_of(&c.allows),
             span: def.span.to(*name_span),
             label_span,
+            implicit: None,
         });
     }
     if !seen_components.contains(&Component::Exempt) {
@@ -519,6 +526,7 @@ fn collect_check(
             allows: Vec::new(),
             span: c.name.span,
             label_span: c.name.span,
+            implicit: Some("exempt = false (no exemption written: the default)".to_string()),
         });
     }
 }

@@ -390,7 +390,13 @@ impl Checker<'_> {
                     children,
                     beats: beats[r].clone(),
                     allows: s.allows.clone(),
-                    origin: self.origin(s.file, s.span, s.cites.clone()),
+                    origin: {
+                        let mut o = self.origin(s.file, s.span, s.cites.clone());
+                        if let Some(text) = &s.implicit {
+                            o.source = text.clone();
+                        }
+                        o
+                    },
                 }
             })
             .collect();
