@@ -147,9 +147,7 @@ impl Deriver<'_> {
             Expr::Or(xs) => Some(Formula::Or(
                 xs.iter().map(|x| self.formula_at(x, depth)).collect(),
             )),
-            Expr::Value(v) => self
-                .inline(*v)
-                .map(|body| self.formula_at(body, depth + 1)),
+            Expr::Value(v) => self.inline(*v).map(|body| self.formula_at(body, depth + 1)),
             Expr::Field(p) => match self.ty(p).map(Ty::base) {
                 Some(Ty::Bool) => Some(Formula::Atom(Atom::Bool(p.clone(), true))),
                 _ => None,
@@ -172,7 +170,9 @@ impl Deriver<'_> {
                     _ => None,
                 };
                 match (self.resolve(x, depth), set) {
-                    (Expr::Field(p), Some(set)) => Some(Formula::Atom(Atom::Region(p.clone(), set))),
+                    (Expr::Field(p), Some(set)) => {
+                        Some(Formula::Atom(Atom::Region(p.clone(), set)))
+                    }
                     _ => None,
                 }
             }
@@ -334,7 +334,11 @@ impl Deriver<'_> {
             _ => return None,
         };
         let f = Formula::Atom(atom);
-        Some(if positive { f } else { Formula::Not(Box::new(f)) })
+        Some(if positive {
+            f
+        } else {
+            Formula::Not(Box::new(f))
+        })
     }
 
     fn in_set(&self, x: &Expr, s: &Expr, depth: u32) -> Option<Formula> {
@@ -375,7 +379,7 @@ impl Deriver<'_> {
 pub fn scaled(m: Decimal) -> Option<i128> {
     let s = m.checked_mul(Decimal::from(MONEY_SCALE))?;
     if s.fract().is_zero() {
-        i128::try_from(s.mantissa()).ok().map(|x| x / 10i128.pow(s.scale()))
+        10i128.checked_pow(s.scale()).map(|d| s.mantissa() / d)
     } else {
         None
     }

@@ -46,7 +46,11 @@ fn check_direct(p: &Program, c: &ir::Check) -> Vec<ValueId> {
         .after
         .iter()
         .chain(c.event.iter())
-        .chain(c.applies.iter().flat_map(|g| g.conjuncts.iter().map(|x| &x.expr)))
+        .chain(
+            c.applies
+                .iter()
+                .flat_map(|g| g.conjuncts.iter().map(|x| &x.expr)),
+        )
         .collect();
     for e in exprs {
         out.extend(e.dependencies().0);

@@ -81,7 +81,7 @@ pub fn duration(us: i64) -> String {
         if u == 86_400_000_000 && a < 7 * u {
             continue;
         }
-        if a % u == 0 {
+        if (a / u) * u == a {
             return format!("{sign}{}{name}", a / u);
         }
     }
@@ -127,13 +127,7 @@ pub fn constant(p: &Program, ty: Option<&Ty>, c: &Const) -> String {
             let names: Vec<String> = set
                 .ranges()
                 .iter()
-                .map(|(lo, hi)| {
-                    if lo == hi {
-                        region_name(*lo)
-                    } else {
-                        region_name(*lo)
-                    }
-                })
+                .map(|(lo, _)| region_name(*lo))
                 .collect();
             format!("regions {{{}}}", names.join(", "))
         }
@@ -309,9 +303,10 @@ fn arith_symbol(op: ArithOp) -> &'static str {
         | ArithOp::DurationSub
         | ArithOp::IntSub
         | ArithOp::MoneySub => "-",
-        ArithOp::IntMulDuration | ArithOp::IntMul | ArithOp::MoneyMulPercent | ArithOp::MoneyMulInt => {
-            "*"
-        }
+        ArithOp::IntMulDuration
+        | ArithOp::IntMul
+        | ArithOp::MoneyMulPercent
+        | ArithOp::MoneyMulInt => "*",
     }
 }
 

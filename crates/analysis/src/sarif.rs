@@ -40,7 +40,7 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, version: &str) -> Json {
         .map(|d| {
             let mut text = d.message.clone();
             for n in &d.notes {
-                text.push_str("\n");
+                text.push('\n');
                 text.push_str(n);
             }
             if let Some(h) = &d.help {

@@ -145,7 +145,10 @@ pub fn solve(cube: &Cube, dom: &dyn Domain, prefer: Prefer) -> Sat {
             }
             Atom::StrEq(p, s, true) => {
                 need(p, &mut m);
-                if str_eq.insert(p.clone(), s.clone()).is_some_and(|old| old != *s) {
+                if str_eq
+                    .insert(p.clone(), s.clone())
+                    .is_some_and(|old| old != *s)
+                {
                     return Sat::No;
                 }
             }
@@ -310,7 +313,12 @@ fn numeric(
     }
     // Fix variables one at a time: bounded ones first, in path order.
     let mut order: Vec<usize> = (1..=vars.len()).collect();
-    order.sort_by_key(|&v| (dbm.d[0][v].is_none() && dbm.d[v][0].is_none(), vars[v - 1].clone()));
+    order.sort_by_key(|&v| {
+        (
+            dbm.d[0][v].is_none() && dbm.d[v][0].is_none(),
+            vars[v - 1].clone(),
+        )
+    });
     let mut last_instant: Option<i128> = None;
     for v in order {
         let lo = dbm.d[v][0].map(|x| -x);

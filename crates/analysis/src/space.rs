@@ -113,7 +113,10 @@ impl<'a> Space<'a> {
                 .iter()
                 .map(|c| {
                     let mut c = c.clone();
-                    c.push(Atom::Opaque("(a condition too large to analyze)".into(), true));
+                    c.push(Atom::Opaque(
+                        "(a condition too large to analyze)".into(),
+                        true,
+                    ));
                     c
                 })
                 .collect(),
@@ -147,12 +150,18 @@ impl<'a> Space<'a> {
 
     /// The rule's own guard as a pruned DNF.
     pub fn guard_dnf(&self, r: &Rule) -> Dnf {
-        self.dnf(&self.formula(r.guard.as_ref()), &Self::guard_text(r.guard.as_ref()))
+        self.dnf(
+            &self.formula(r.guard.as_ref()),
+            &Self::guard_text(r.guard.as_ref()),
+        )
     }
 
     /// The negation of the rule's own guard as a pruned DNF.
     pub fn not_guard_dnf(&self, r: &Rule) -> Dnf {
-        self.not_dnf(&self.formula(r.guard.as_ref()), &Self::guard_text(r.guard.as_ref()))
+        self.not_dnf(
+            &self.formula(r.guard.as_ref()),
+            &Self::guard_text(r.guard.as_ref()),
+        )
     }
 
     /// Where the rule is looked at and applies: its guard and every ancestor's.

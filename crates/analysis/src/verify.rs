@@ -29,9 +29,12 @@ pub fn evaluate(p: &Program, record: &Json) -> Result<Vec<Outcome>, String> {
     let rec = ev.decode(record).map_err(|e| e.to_string())?;
     let mut scratch = ev.scratch();
     let v = ev.evaluate(&mut scratch, &rec, AS_OF);
-    let rule = |r: &ir::RuleId| p.rules.get(*r as usize).map_or_else(String::new, |r| r.id.clone());
-    Ok(v
-        .findings
+    let rule = |r: &ir::RuleId| {
+        p.rules
+            .get(*r as usize)
+            .map_or_else(String::new, |r| r.id.clone())
+    };
+    Ok(v.findings
         .iter()
         .map(|f| Outcome {
             check: p

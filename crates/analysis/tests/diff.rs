@@ -6,17 +6,28 @@ mod common;
 use analysis::diff::{self, Report};
 
 fn program(inputs: &[(String, String)]) -> ir::Program {
-    common::checked(inputs).program.unwrap_or_else(|| unreachable!())
+    common::checked(inputs)
+        .program
+        .unwrap_or_else(|| unreachable!())
 }
 
 fn all_witnesses_verified(r: &Report) {
     for v in &r.values {
         for reg in &v.regions {
             if reg.certainty == "differs" {
-                assert!(!reg.witnesses.is_empty(), "no witness for {} {}", v.value, reg.when);
+                assert!(
+                    !reg.witnesses.is_empty(),
+                    "no witness for {} {}",
+                    v.value,
+                    reg.when
+                );
             }
             for w in &reg.witnesses {
-                assert!(w.verified, "witness not confirmed for {}: {:#?}", v.value, w);
+                assert!(
+                    w.verified,
+                    "witness not confirmed for {}: {:#?}",
+                    v.value, w
+                );
             }
         }
     }
@@ -32,14 +43,23 @@ fn folder_with_itself_has_no_difference() {
 #[test]
 fn without_and_with_double11() {
     let all = common::policy_inputs();
-    let without: Vec<_> = all.iter().filter(|(n, _)| !n.ends_with("double11_2023.edict")).cloned().collect();
+    let without: Vec<_> = all
+        .iter()
+        .filter(|(n, _)| !n.ends_with("double11_2023.edict"))
+        .cloned()
+        .collect();
     let (old, new) = (program(&without), program(&all));
     let r = diff::diff(&old, &new);
     let text = diff::human(&r);
     println!("{text}");
     all_witnesses_verified(&r);
     // Exactly the window's changes: the five deadlines 003 touches.
-    let mut changed: Vec<&str> = r.values.iter().filter(|v| !v.regions.is_empty()).map(|v| v.value.as_str()).collect();
+    let mut changed: Vec<&str> = r
+        .values
+        .iter()
+        .filter(|v| !v.regions.is_empty())
+        .map(|v| v.value.as_str())
+        .collect();
     changed.sort_unstable();
     assert_eq!(
         changed,
@@ -64,7 +84,10 @@ fn changed_baseline_collection_rule() {
         .iter()
         .map(|(n, t)| {
             if n.ends_with("baseline.edict") {
-                (n.clone(), t.replace("= order.shipped_at + 24h", "= order.shipped_at + 36h"))
+                (
+                    n.clone(),
+                    t.replace("= order.shipped_at + 24h", "= order.shipped_at + 36h"),
+                )
             } else {
                 (n.clone(), t.clone())
             }
@@ -74,7 +97,17 @@ fn changed_baseline_collection_rule() {
     let r = diff::diff(&old, &new);
     let text = diff::human(&r);
     all_witnesses_verified(&r);
-    assert!(r.rules.iter().any(|c| c.rule == "baseline.collect_v24" && c.change == "changed"), "{text}");
-    assert!(r.values.iter().any(|v| v.value == "baseline.late_collection.deadline" && !v.regions.is_empty()), "{text}");
+    assert!(
+        r.rules
+            .iter()
+            .any(|c| c.rule == "baseline.collect_v24" && c.change == "changed"),
+        "{text}"
+    );
+    assert!(
+        r.values
+            .iter()
+            .any(|v| v.value == "baseline.late_collection.deadline" && !v.regions.is_empty()),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }

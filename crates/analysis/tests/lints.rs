@@ -56,7 +56,8 @@ fn with_head(rest: &str) -> String {
 
 #[test]
 fn l001_fires_on_overlapping_windows() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 exception base_deadline as x cites "2" {
   when item.start in [2024-01-01 00:00:00, 2024-01-10 23:59:59]
   then item.start + 48h
@@ -65,12 +66,14 @@ exception base_deadline as y cites "3" {
   when item.start in [2024-01-10 00:00:00, 2024-01-20 23:59:59] and item.cat == a
   then item.start + 72h
 }
-"#)));
+"#
+    )));
 }
 
 #[test]
 fn l001_silent_when_disjoint_or_prioritised() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 exception base_deadline as x cites "2" {
   when item.start in [2024-01-01 00:00:00, 2024-01-10 23:59:59]
   then item.start + 48h
@@ -85,12 +88,14 @@ exception base_deadline as z cites "4" {
 }
 priority z > x
 priority z > y
-"#)));
+"#
+    )));
 }
 
 #[test]
 fn l001_on_differences_regions_and_strings() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 exception base_deadline as x cites "2" {
   when item.done is some and item.done - item.start > 24h and item.place in regions { "内蒙古自治区" }
   then item.start + 48h
@@ -103,12 +108,14 @@ exception base_deadline as z cites "4" {
   when item.done is some and item.done - item.start < 20h and "x" not in item.tags
   then item.start + 96h
 }
-"#)));
+"#
+    )));
 }
 
 #[test]
 fn l001_undecided_on_opaque_conditions() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 check other cites "1" {
   after item.start
   event item.done
@@ -123,12 +130,14 @@ exception base_deadline as y cites "3" {
   when item.flag
   then item.start + 72h
 }
-"#)));
+"#
+    )));
 }
 
 #[test]
 fn l001_allowed() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 @allow(L001, "the overlap is resolved at run time on purpose")
 exception base_deadline as x cites "2" {
   when item.flag
@@ -138,12 +147,14 @@ exception base_deadline as y cites "3" {
   when item.cat == a
   then item.start + 72h
 }
-"#)));
+"#
+    )));
 }
 
 #[test]
 fn l002_dead_and_shadowed() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 exception base_deadline as x cites "2" {
   when item.amount > 10 CNY and item.amount < 5 CNY
   then item.start + 48h
@@ -157,7 +168,8 @@ exception base_deadline as z cites "4" {
   then item.start + 96h
 }
 priority y > z
-"#)));
+"#
+    )));
 }
 
 #[test]
@@ -209,17 +221,20 @@ exception base_deadline as x cites "2" {
 
 #[test]
 fn l005_non_canonical_region() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 exception base_deadline as x cites "2" {
   when item.place in regions { "内蒙古", "贵州省遵义市" }
   then item.start + 48h
 }
-"#)));
+"#
+    )));
 }
 
 #[test]
 fn l006_l008_l009() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 value spare: duration cites "9" = 12h
 value uncited: duration = 12h
 exception base_deadline as same cites "2" {
@@ -234,12 +249,14 @@ exception base_deadline as nocite {
   when item.cat == c and not item.flag
   then item.start + 1h
 }
-"#)));
+"#
+    )));
 }
 
 #[test]
 fn l006_l008_l009_allowed() {
-    insta::assert_snapshot!(lint(&with_head(r#"
+    insta::assert_snapshot!(lint(&with_head(
+        r#"
 @allow(L006, "kept for the next announcement")
 value spare: duration cites "9" = 12h
 @allow(L009, "documents that the festival keeps the normal deadline")
@@ -247,7 +264,8 @@ exception base_deadline as same cites "2" {
   when item.flag
   then overridden
 }
-"#)));
+"#
+    )));
 }
 
 #[test]

@@ -141,13 +141,22 @@ impl Cells<'_> {
         for (c, o) in first {
             let others_same = per[1..].iter().all(|cells| {
                 cells.iter().all(|(c2, o2)| {
-                    o2 == o || self.space.and(&vec![c.clone()], &vec![c2.clone()]).is_empty()
+                    o2 == o
+                        || self
+                            .space
+                            .and(&vec![c.clone()], &vec![c2.clone()])
+                            .is_empty()
                 })
             });
             let out_here = if others_same {
                 o.clone()
             } else {
-                let id = |r: RuleId| self.p.rules.get(r as usize).map_or_else(String::new, |x| x.id.clone());
+                let id = |r: RuleId| {
+                    self.p
+                        .rules
+                        .get(r as usize)
+                        .map_or_else(String::new, |x| x.id.clone())
+                };
                 Out::Conflict(id(winners[0]), id(winners[1]))
             };
             out.push((c.clone(), out_here));
@@ -177,11 +186,20 @@ impl Cells<'_> {
             return Vec::new();
         };
         let kind = self.p.values.get(v as usize).and_then(|x| x.kind);
-        let ren = Renderer { program: self.p, kind };
+        let ren = Renderer {
+            program: self.p,
+            kind,
+        };
         let text = ren.expr(&rule.body);
         let uses = uses_overridden(&rule.body);
         if !uses {
-            return vec![(cube, Out::Rule { rule: rule.id.clone(), text })];
+            return vec![(
+                cube,
+                Out::Rule {
+                    rule: rule.id.clone(),
+                    text,
+                },
+            )];
         }
         match rule.parent {
             Parent::Rule(parent) => {

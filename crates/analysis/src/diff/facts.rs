@@ -69,7 +69,12 @@ pub fn diff(old: &Program, new: &Program, ndjson: &str) -> FactsDiff {
             }
         }
         if !before.is_empty() || !after.is_empty() {
-            out.changed.push(Changed { line: i + 1, id: rec.get("id").cloned(), before, after });
+            out.changed.push(Changed {
+                line: i + 1,
+                id: rec.get("id").cloned(),
+                before,
+                after,
+            });
         }
     }
     out

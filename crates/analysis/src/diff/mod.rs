@@ -111,7 +111,8 @@ pub fn diff(old: &Program, new: &Program) -> Report {
         checks: check_changes(old, new),
         ..Report::default()
     };
-    let same_schema = old.kinds == new.kinds && old.enums == new.enums && old.records == new.records;
+    let same_schema =
+        old.kinds == new.kinds && old.enums == new.enums && old.records == new.records;
     let mut changed: BTreeSet<String> = BTreeSet::new();
     for (vi, v) in old.values.iter().enumerate() {
         let Some(nv) = new.value_by_id(&v.id) else {
@@ -139,7 +140,10 @@ pub fn diff(old: &Program, new: &Program) -> Report {
             Some(d) => d.inherits = inherits,
             None => report.values.push(ValueDiff {
                 value: v.id.clone(),
-                check: v.check.and_then(|c| new.checks.get(c as usize)).map(|c| c.name.clone()),
+                check: v
+                    .check
+                    .and_then(|c| new.checks.get(c as usize))
+                    .map(|c| c.name.clone()),
                 regions: Vec::new(),
                 inherits,
                 incomplete: None,
@@ -171,7 +175,11 @@ fn reads_of(p: &Program, v: ValueId) -> Vec<ValueId> {
 fn signature(p: &Program, v: ValueId) -> Vec<String> {
     let kind = p.values.get(v as usize).and_then(|x| x.kind);
     let ren = Renderer { program: p, kind };
-    let id = |r: &u32| p.rules.get(*r as usize).map_or_else(String::new, |x| x.id.clone());
+    let id = |r: &u32| {
+        p.rules
+            .get(*r as usize)
+            .map_or_else(String::new, |x| x.id.clone())
+    };
     let mut out: Vec<String> = p
         .rules
         .iter()
@@ -190,14 +198,24 @@ fn signature(p: &Program, v: ValueId) -> Vec<String> {
                 .map(|c| ren.expr(&c.expr))
                 .collect::<Vec<_>>()
                 .join(" and ");
-            format!("{} <{parent}> [{guard}] = {} beats {beats:?}", r.id, ren.expr(&r.body))
+            format!(
+                "{} <{parent}> [{guard}] = {} beats {beats:?}",
+                r.id,
+                ren.expr(&r.body)
+            )
         })
         .collect();
     out.sort();
     out
 }
 
-fn value_diff(old: &Program, new: &Program, ov: ValueId, nv: ValueId, same_schema: bool) -> Option<ValueDiff> {
+fn value_diff(
+    old: &Program,
+    new: &Program,
+    ov: ValueId,
+    nv: ValueId,
+    same_schema: bool,
+) -> Option<ValueDiff> {
     if signature(old, ov) == signature(new, nv) {
         return None;
     }
@@ -221,19 +239,38 @@ fn value_diff(old: &Program, new: &Program, ov: ValueId, nv: ValueId, same_schem
     }
     let so = Space::new(old, v.kind);
     let sn = Space::new(new, v.kind);
-    let mut co = Cells { p: old, space: &so, overflow: false };
-    let mut cn = Cells { p: new, space: &sn, overflow: false };
+    let mut co = Cells {
+        p: old,
+        space: &so,
+        overflow: false,
+    };
+    let mut cn = Cells {
+        p: new,
+        space: &sn,
+        overflow: false,
+    };
     let a = co.value(ov, vec![vec![]]);
     let b = cn.value(nv, vec![vec![]]);
     if co.overflow || cn.overflow {
-        d.incomplete = Some(format!("more than {} cells: only part of the space was compared", cells::MAX_CELLS));
+        d.incomplete = Some(format!(
+            "more than {} cells: only part of the space was compared",
+            cells::MAX_CELLS
+        ));
     }
     let deps = Deps::new(new);
-    let reader = deps.reader(new, nv).and_then(|c| new.checks.get(c as usize));
+    let reader = deps
+        .reader(new, nv)
+        .and_then(|c| new.checks.get(c as usize));
     // A check component is only evaluated where its check applies: differences elsewhere
     // are invisible, and the evaluator would not compute them.
-    let own = new.values.get(nv as usize).and_then(|x| x.check).and_then(|c| new.checks.get(c as usize));
-    let scope = own.map(|c| applicability(&so, c)).unwrap_or_else(|| vec![vec![]]);
+    let own = new
+        .values
+        .get(nv as usize)
+        .and_then(|x| x.check)
+        .and_then(|c| new.checks.get(c as usize));
+    let scope = own
+        .map(|c| applicability(&so, c))
+        .unwrap_or_else(|| vec![vec![]]);
     for (ca, oa) in &a {
         for (cb, ob) in &b {
             if oa == ob {
@@ -276,7 +313,11 @@ fn region(
                 "depends on conditions the analysis cannot decide: {}",
                 m.assumed
                     .iter()
-                    .map(|(t, pos)| if *pos { t.clone() } else { format!("not ({t})") })
+                    .map(|(t, pos)| if *pos {
+                        t.clone()
+                    } else {
+                        format!("not ({t})")
+                    })
                     .collect::<Vec<_>>()
                     .join(" and ")
             )),
@@ -286,7 +327,9 @@ fn region(
     let mut witnesses = Vec::new();
     if let Some(k) = kind {
         // Strengthen with the reading check's applicability so it has a finding to show.
-        let ctx = reader.map(|c| applicability(space, c)).unwrap_or_else(|| vec![vec![]]);
+        let ctx = reader
+            .map(|c| applicability(space, c))
+            .unwrap_or_else(|| vec![vec![]]);
         let with = space.and(&vec![cube.clone()], &ctx);
         for prefer in [Prefer::Low, Prefer::High] {
             let s = match space.witness(&with, prefer) {
@@ -298,7 +341,12 @@ fn region(
                 if witnesses.iter().any(|w: &Witness| w.record == rec) {
                     continue;
                 }
-                witnesses.push(verify_witness(old, new, rec, reader.map(|c| c.name.clone())));
+                witnesses.push(verify_witness(
+                    old,
+                    new,
+                    rec,
+                    reader.map(|c| c.name.clone()),
+                ));
             }
         }
     }
@@ -323,28 +371,45 @@ fn applicability(space: &Space, c: &ir::Check) -> Vec<Cube> {
     let g = ir::Guard {
         conjuncts: conds
             .into_iter()
-            .map(|expr| ir::Conjunct { expr, text: String::new() })
+            .map(|expr| ir::Conjunct {
+                expr,
+                text: String::new(),
+            })
             .collect(),
     };
     space.dnf(&space.formula(Some(&g)), "the check applies")
 }
 
 /// Evaluates a witness on both sides and records the findings of `check`.
-pub fn verify_witness(old: &Program, new: &Program, record: serde_json::Value, check: Option<String>) -> Witness {
+pub fn verify_witness(
+    old: &Program,
+    new: &Program,
+    record: serde_json::Value,
+    check: Option<String>,
+) -> Witness {
     let find = |p: &Program| -> Option<Outcome> {
         let out = verify::evaluate(p, &record).ok()?;
         out.into_iter().find(|o| Some(&o.check) == check.as_ref())
     };
     let (before, after) = (find(old), find(new));
     let verified = check.is_some() && before != after;
-    Witness { record, check, before, after, verified }
+    Witness {
+        record,
+        check,
+        before,
+        after,
+        verified,
+    }
 }
 
 /// Joins regions with the same outcomes and description.
 fn merge_regions(rs: &mut Vec<Region>) {
     let mut out: Vec<Region> = Vec::new();
     for r in rs.drain(..) {
-        if !out.iter().any(|o| o.when == r.when && o.before == r.before && o.after == r.after) {
+        if !out
+            .iter()
+            .any(|o| o.when == r.when && o.before == r.before && o.after == r.after)
+        {
             out.push(r);
         }
     }
@@ -358,40 +423,79 @@ fn rule_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
         Renderer { program: p, kind }.expr(&r.body)
     };
     let value_of = |p: &Program, r: &ir::Rule| p.values.get(r.value as usize).map(|v| v.id.clone());
-    let removed: Vec<&ir::Rule> = old.rules.iter().filter(|r| new.rule_by_id(&r.id).is_none()).collect();
-    let added: Vec<&ir::Rule> = new.rules.iter().filter(|r| old.rule_by_id(&r.id).is_none()).collect();
+    let removed: Vec<&ir::Rule> = old
+        .rules
+        .iter()
+        .filter(|r| new.rule_by_id(&r.id).is_none())
+        .collect();
+    let added: Vec<&ir::Rule> = new
+        .rules
+        .iter()
+        .filter(|r| old.rule_by_id(&r.id).is_none())
+        .collect();
     let mut renamed_new = BTreeSet::new();
     for r in &removed {
         let twin = added.iter().find(|a| {
-            !renamed_new.contains(&a.id) && value_of(new, a) == value_of(old, r) && body(new, a) == body(old, r)
+            !renamed_new.contains(&a.id)
+                && value_of(new, a) == value_of(old, r)
+                && body(new, a) == body(old, r)
         });
         match twin {
             Some(a) => {
                 renamed_new.insert(a.id.clone());
-                out.push(RuleChange { change: "renamed".into(), rule: a.id.clone(), detail: format!("{} → {} (same body: {})", r.id, a.id, body(new, a)) });
+                out.push(RuleChange {
+                    change: "renamed".into(),
+                    rule: a.id.clone(),
+                    detail: format!("{} → {} (same body: {})", r.id, a.id, body(new, a)),
+                });
             }
-            None => out.push(RuleChange { change: "removed".into(), rule: r.id.clone(), detail: format!("{}:{}: {}", r.origin.file, r.origin.line, body(old, r)) }),
+            None => out.push(RuleChange {
+                change: "removed".into(),
+                rule: r.id.clone(),
+                detail: format!("{}:{}: {}", r.origin.file, r.origin.line, body(old, r)),
+            }),
         }
     }
     for a in added.iter().filter(|a| !renamed_new.contains(&a.id)) {
-        out.push(RuleChange { change: "added".into(), rule: a.id.clone(), detail: format!("{}:{}: {}", a.origin.file, a.origin.line, body(new, a)) });
+        out.push(RuleChange {
+            change: "added".into(),
+            rule: a.id.clone(),
+            detail: format!("{}:{}: {}", a.origin.file, a.origin.line, body(new, a)),
+        });
     }
     for r in &old.rules {
-        let Some(n) = new.rule_by_id(&r.id).and_then(|i| new.rules.get(i as usize)) else { continue };
+        let Some(n) = new
+            .rule_by_id(&r.id)
+            .and_then(|i| new.rules.get(i as usize))
+        else {
+            continue;
+        };
         if r.origin.clause != n.origin.clause {
             out.push(RuleChange {
                 change: "cites".into(),
                 rule: r.id.clone(),
-                detail: format!("{:?} → {:?}", r.origin.clause.as_deref().unwrap_or(""), n.origin.clause.as_deref().unwrap_or("")),
+                detail: format!(
+                    "{:?} → {:?}",
+                    r.origin.clause.as_deref().unwrap_or(""),
+                    n.origin.clause.as_deref().unwrap_or("")
+                ),
             });
         }
         let g = |p: &Program, x: &ir::Rule| {
             let kind = p.values.get(x.value as usize).and_then(|v| v.kind);
             let ren = Renderer { program: p, kind };
-            x.guard.iter().flat_map(|g| &g.conjuncts).map(|c| ren.expr(&c.expr)).collect::<Vec<_>>()
+            x.guard
+                .iter()
+                .flat_map(|g| &g.conjuncts)
+                .map(|c| ren.expr(&c.expr))
+                .collect::<Vec<_>>()
         };
         if body(old, r) != body(new, n) || g(old, r) != g(new, n) {
-            out.push(RuleChange { change: "changed".into(), rule: r.id.clone(), detail: format!("{} → {}", body(old, r), body(new, n)) });
+            out.push(RuleChange {
+                change: "changed".into(),
+                rule: r.id.clone(),
+                detail: format!("{} → {}", body(old, r), body(new, n)),
+            });
         }
     }
     out
@@ -400,22 +504,48 @@ fn rule_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
 fn check_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
     let mut out = Vec::new();
     let show = |p: &Program, c: &ir::Check| {
-        let ren = Renderer { program: p, kind: Some(c.kind) };
+        let ren = Renderer {
+            program: p,
+            kind: Some(c.kind),
+        };
         let after = c.after.as_ref().map(|e| ren.expr(e)).unwrap_or_default();
         let event = c.event.as_ref().map(|e| ren.expr(e)).unwrap_or_default();
-        let applies: Vec<String> = c.applies.iter().flat_map(|g| &g.conjuncts).map(|x| ren.expr(&x.expr)).collect();
-        format!("after {after}; applies {}; event {event}", applies.join(" and "))
+        let applies: Vec<String> = c
+            .applies
+            .iter()
+            .flat_map(|g| &g.conjuncts)
+            .map(|x| ren.expr(&x.expr))
+            .collect();
+        format!(
+            "after {after}; applies {}; event {event}",
+            applies.join(" and ")
+        )
     };
     for c in &old.checks {
-        match new.check_by_name(&c.name).and_then(|i| new.checks.get(i as usize)) {
-            None => out.push(RuleChange { change: "removed".into(), rule: c.name.clone(), detail: "check removed".into() }),
-            Some(n) if show(old, c) != show(new, n) => out.push(RuleChange { change: "changed".into(), rule: c.name.clone(), detail: format!("{} → {}", show(old, c), show(new, n)) }),
+        match new
+            .check_by_name(&c.name)
+            .and_then(|i| new.checks.get(i as usize))
+        {
+            None => out.push(RuleChange {
+                change: "removed".into(),
+                rule: c.name.clone(),
+                detail: "check removed".into(),
+            }),
+            Some(n) if show(old, c) != show(new, n) => out.push(RuleChange {
+                change: "changed".into(),
+                rule: c.name.clone(),
+                detail: format!("{} → {}", show(old, c), show(new, n)),
+            }),
             Some(_) => {}
         }
     }
     for c in &new.checks {
         if old.check_by_name(&c.name).is_none() {
-            out.push(RuleChange { change: "added".into(), rule: c.name.clone(), detail: "check added".into() });
+            out.push(RuleChange {
+                change: "added".into(),
+                rule: c.name.clone(),
+                detail: "check added".into(),
+            });
         }
     }
     out
@@ -436,24 +566,45 @@ pub fn human(r: &Report) -> String {
             None => v.value.clone(),
         };
         for reg in &v.regions {
-            s.push_str(&format!("{name}: {} where {}:\n    {} → {}\n", reg.certainty, reg.when, reg.before, reg.after));
+            s.push_str(&format!(
+                "{name}: {} where {}:\n    {} → {}\n",
+                reg.certainty, reg.when, reg.before, reg.after
+            ));
             if let Some(why) = &reg.reason {
                 s.push_str(&format!("    ({why})\n"));
             }
             for w in &reg.witnesses {
                 let show = |o: &Option<Outcome>| {
                     o.as_ref().map_or("not applicable".to_string(), |o| {
-                        format!("{} deadline {} compensation {} by {}", o.status, o.deadline.as_deref().unwrap_or("-"), o.compensation.as_deref().unwrap_or("-"), o.rules.join(" > "))
+                        format!(
+                            "{} deadline {} compensation {} by {}",
+                            o.status,
+                            o.deadline.as_deref().unwrap_or("-"),
+                            o.compensation.as_deref().unwrap_or("-"),
+                            o.rules.join(" > ")
+                        )
                     })
                 };
                 s.push_str(&format!("    witness {}\n", w.record));
                 if let Some(c) = &w.check {
-                    s.push_str(&format!("      {c}: {} → {}{}\n", show(&w.before), show(&w.after), if w.verified { "" } else { " (no difference in this check's finding)" }));
+                    s.push_str(&format!(
+                        "      {c}: {} → {}{}\n",
+                        show(&w.before),
+                        show(&w.after),
+                        if w.verified {
+                            ""
+                        } else {
+                            " (no difference in this check's finding)"
+                        }
+                    ));
                 }
             }
         }
         if !v.inherits.is_empty() {
-            s.push_str(&format!("{name}: may differ wherever {} differs (it reads it)\n", v.inherits.join(", ")));
+            s.push_str(&format!(
+                "{name}: may differ wherever {} differs (it reads it)\n",
+                v.inherits.join(", ")
+            ));
         }
         if let Some(why) = &v.incomplete {
             s.push_str(&format!("{name}: may differ: {why}\n"));

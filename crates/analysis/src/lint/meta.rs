@@ -41,7 +41,9 @@ fn rule_windows(r: &ir::Rule) -> Vec<(i64, i64)> {
 fn windows(input: &Input, out: &mut Vec<Finding>) {
     let p = input.program;
     for a in &p.announcements {
-        if let (Some((start, _)), Some(published), false) = (a.effective, a.published, a.retroactive) {
+        if let (Some((start, _)), Some(published), false) =
+            (a.effective, a.published, a.retroactive)
+        {
             if start < published {
                 let d = diag(
                     "L004",
@@ -54,7 +56,9 @@ fn windows(input: &Input, out: &mut Vec<Finding>) {
                     input.locator.announcement(&a.file),
                     "effective before it was published",
                 )
-                .with_help("mark the announcement `retroactive` if that is intended, or fix the dates");
+                .with_help(
+                    "mark the announcement `retroactive` if that is intended, or fix the dates",
+                );
                 out.push(Finding {
                     diag: d,
                     owners: vec![],
@@ -243,8 +247,13 @@ fn citations(input: &Input, out: &mut Vec<Finding>) {
         let span = input
             .locator
             .definition(&c.origin.file, c.origin.line, &c.name);
-        let d = diag("L008", format!("check `{}` cites no clause", c.name), span, "no `cites`")
-            .with_help("add `cites \"<clause>\"` after the check's name");
+        let d = diag(
+            "L008",
+            format!("check `{}` cites no clause", c.name),
+            span,
+            "no `cites`",
+        )
+        .with_help("add `cites \"<clause>\"` after the check's name");
         out.push(Finding {
             diag: d,
             owners: vec![Owner::Check(ci as u32)],

@@ -98,8 +98,7 @@ pub fn explain(id: &str) -> Option<&'static LintInfo> {
 pub trait Verifier {
     /// Evaluates `record` and says whether check `check` reports a conflict on it
     /// (`None`: could not evaluate).
-    fn conflict(&self, program: &Program, record: &serde_json::Value, check: &str)
-        -> Option<bool>;
+    fn conflict(&self, program: &Program, record: &serde_json::Value, check: &str) -> Option<bool>;
 }
 
 /// What lint needs: the program and where its parts are written.
@@ -158,7 +157,10 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
                     Owner::Rule(r) => p.rules.get(*r as usize).map(|r| &r.allows),
                     Owner::Check(c) => p.checks.get(*c as usize).map(|c| &c.allows),
                 };
-                allows.is_some_and(|a| a.iter().any(|(id, _)| id.eq_ignore_ascii_case(&f.diag.code)))
+                allows.is_some_and(|a| {
+                    a.iter()
+                        .any(|(id, _)| id.eq_ignore_ascii_case(&f.diag.code))
+                })
             })
         })
         .map(|f| f.diag)

@@ -173,7 +173,13 @@ fn overlap(
             let conds: Vec<String> = m
                 .assumed
                 .iter()
-                .map(|(t, pos)| if *pos { t.clone() } else { format!("not ({t})") })
+                .map(|(t, pos)| {
+                    if *pos {
+                        t.clone()
+                    } else {
+                        format!("not ({t})")
+                    }
+                })
                 .collect();
             let d = Diagnostic::new(
                 Severity::Note,
@@ -214,7 +220,10 @@ fn dead(input: &Input, space: &Space, r: RuleId, out: &mut Vec<Finding>) {
     let d = Diagnostic::new(
         Severity::Warning,
         "L002",
-        format!("`{}` can never apply: no record satisfies its guard", rule.id),
+        format!(
+            "`{}` can never apply: no record satisfies its guard",
+            rule.id
+        ),
         rule_span(input, r),
         "never applies",
     )

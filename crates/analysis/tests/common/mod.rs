@@ -11,7 +11,10 @@ pub fn policy_inputs() -> Vec<(String, String)> {
         for e in rd.flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "edict") {
-                let name = format!("policies/{}", p.file_name().unwrap_or_default().to_string_lossy());
+                let name = format!(
+                    "policies/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                );
                 if let Ok(t) = std::fs::read_to_string(&p) {
                     out.push((name, t));
                 }
@@ -25,7 +28,11 @@ pub fn policy_inputs() -> Vec<(String, String)> {
 /// Checks sources that must compile.
 pub fn checked(inputs: &[(String, String)]) -> check::Checked {
     let c = check::check(inputs);
-    assert!(c.program.is_some(), "policies do not compile: {:#?}", c.diagnostics);
+    assert!(
+        c.program.is_some(),
+        "policies do not compile: {:#?}",
+        c.diagnostics
+    );
     c
 }
 
@@ -41,7 +48,11 @@ pub fn lines(diags: &[syntax::Diagnostic], sources: &syntax::SourceMap) -> Strin
             d.message
         ));
         for l in &d.secondary {
-            out.push_str(&format!("  also {}: {}\n", sources.locate(l.span), l.message));
+            out.push_str(&format!(
+                "  also {}: {}\n",
+                sources.locate(l.span),
+                l.message
+            ));
         }
         for n in &d.notes {
             out.push_str(&format!("  note: {n}\n"));
