@@ -4,7 +4,7 @@
 //! them as formulas over a small set of atoms that lint and diff can decide exactly:
 //!
 //! - [`Atom::Num`]: a bound on one numeric field (instant, duration, int, money) or on the
-//!   difference of two (`collected_at - shipped_at > 24h`);
+//!   difference of two (`done_at - started_at > 24h`);
 //! - [`Atom::Enum`], [`Atom::Bool`], [`Atom::Present`] (`is some`/`is none`);
 //! - [`Atom::StrEq`] (string field equals a literal) and [`Atom::StrIn`] (a literal in a
 //!   set-of-strings field);

@@ -312,15 +312,15 @@ fn numeric(
         return false;
     }
     // Fix variables one at a time: bounded ones first, in path order.
-    let mut order: Vec<usize> = (1..=vars.len()).collect();
-    order.sort_by_key(|&v| {
+    let mut sequence: Vec<usize> = (1..=vars.len()).collect();
+    sequence.sort_by_key(|&v| {
         (
             dbm.d[0][v].is_none() && dbm.d[v][0].is_none(),
             vars[v - 1].clone(),
         )
     });
     let mut last_instant: Option<i128> = None;
-    for v in order {
+    for v in sequence {
         let lo = dbm.d[v][0].map(|x| -x);
         let hi = dbm.d[0][v];
         let val = match (prefer, lo, hi) {

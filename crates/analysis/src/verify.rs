@@ -23,7 +23,7 @@ pub struct Outcome {
     pub rules: Vec<String>,
 }
 
-/// Evaluates one record; the outcomes of the checks that apply, in check-name order.
+/// Evaluates one record; the outcomes of the checks that apply, sorted by check name.
 pub fn evaluate(p: &Program, record: &Json) -> Result<Vec<Outcome>, String> {
     let ev = eval::Evaluator::new(p).map_err(|e| e.to_string())?;
     let rec = ev.decode(record).map_err(|e| e.to_string())?;

@@ -10,7 +10,7 @@ use crate::schema::{self, Path};
 
 type Bounds = (Option<i128>, Option<i128>);
 
-/// `order.shipped_at 2023-10-31 00:00:00 ~ 2023-11-14 23:59:59 and order.merchant_kind in {shop}`.
+/// `kind.at 2023-10-31 00:00:00 ~ 2023-11-14 23:59:59 and kind.flavour in {x}`.
 pub fn cube(p: &Program, kind: Option<KindId>, c: &Cube) -> String {
     let mut bounds: BTreeMap<(Path, Option<Path>), Bounds> = BTreeMap::new();
     let mut enums: BTreeMap<Path, u64> = BTreeMap::new();
