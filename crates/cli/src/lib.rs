@@ -31,6 +31,12 @@ enum Command {
     Explain(cmd::explain::Args),
     /// Run the policy tests.
     Test(cmd::test::Args),
+    /// Find likely mistakes: overlaps, dead rules, odd windows, non-canonical regions...
+    Lint(cmd::lint::Args),
+    /// Format policy files (comments kept; the result is re-parsed and compared).
+    Fmt(cmd::fmt::Args),
+    /// What changes between two versions of the rules.
+    Diff(cmd::diff::Args),
 }
 
 /// Exit statuses (DESIGN.md "Behaviour contracts").
@@ -181,6 +187,9 @@ impl Command {
             Command::Eval(a) => cmd::eval::run(a),
             Command::Explain(a) => cmd::explain::run(a),
             Command::Test(a) => cmd::test::run(a),
+            Command::Lint(a) => cmd::lint::run(a),
+            Command::Fmt(a) => cmd::fmt::run(a),
+            Command::Diff(a) => cmd::diff::run(a),
         }
     }
 }

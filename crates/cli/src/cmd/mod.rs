@@ -5,3 +5,6 @@ pub mod compile;
 pub mod eval;
 pub mod explain;
 pub mod test;
+pub mod diff;
+pub mod fmt;
+pub mod lint;
