@@ -168,11 +168,13 @@ impl Checker<'_> {
     /// Hangs every exception under its target; checks versions.
     pub(crate) fn trees(&mut self) {
         let n = self.syms.rules.len();
-        let mut targets: Vec<Option<Target>> = vec![None; n];
+        let mut targets: Vec<Option<Target>> = Vec::with_capacity(n);
         for i in 0..n {
-            if let RawParent::Target(path) = self.syms.rules[i].raw_parent.clone() {
-                targets[i] = self.target(self.syms.rules[i].file, &path);
-            }
+            let target = match self.syms.rules[i].raw_parent.clone() {
+                RawParent::Target(path) => self.target(self.syms.rules[i].file, &path),
+                RawParent::Base => None,
+            };
+            targets.push(target);
         }
         // The value of an exception: follow targets up to a value (no cycles).
         for i in 0..n {

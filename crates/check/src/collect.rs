@@ -441,10 +441,6 @@ fn claim_type(
     true
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the pieces are the collector's state"
-)]
 fn collect_check(
     fi: usize,
     ns: &str,

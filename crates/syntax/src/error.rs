@@ -121,7 +121,7 @@ fn hint(found: &str, expected: &[String]) -> Option<String> {
     if found == "`\"`" || found.starts_with("`“") {
         return Some("strings use straight double quotes `\"...\"`".into());
     }
-    if found.chars().any(|c| !c.is_ascii()) && expects("a name") {
+    if !found.is_ascii() && expects("a name") {
         return Some("names are ASCII (letters, digits, `_`); Chinese text goes in strings and region literals".into());
     }
     None
