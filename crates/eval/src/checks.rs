@@ -26,22 +26,27 @@ impl Cx<'_> {
     pub(crate) fn check(&mut self, c: CheckId) -> CheckOut {
         let gen = self.s.gen;
         match self.s.checks.get(c, gen) {
-            Some(Cell::Done(o)) => return o.clone(),
+            Some(Cell::Done(o)) => return *o,
             Some(Cell::Busy) => return stopped(undef(None, Reason::Cycle)),
             None => {}
         }
         self.s.checks.set(c, gen, Cell::Busy);
         let p = self.p;
         let out = match p.checks.get(c as usize) {
-            Some(pc) if pc.kind == self.kind => self.run_check(pc).unwrap_or_else(stopped),
+            Some(pc) if pc.kind == self.kind => {
+                let mut reached = 0;
+                let mut out = self.run_check(pc, &mut reached).unwrap_or_else(stopped);
+                out.reached = reached;
+                out
+            }
             Some(_) => CheckOut::status(Status::NotApplicable),
             None => stopped(undef(None, Reason::MissingRef)),
         };
-        self.s.checks.set(c, gen, Cell::Done(out.clone()));
+        self.s.checks.set(c, gen, Cell::Done(out));
         out
     }
 
-    fn run_check(&mut self, pc: &PCheck) -> Out<CheckOut> {
+    fn run_check(&mut self, pc: &PCheck, reached: &mut u8) -> Out<CheckOut> {
         let env = Env {
             value: None,
             ov: Ov::None,
@@ -55,6 +60,7 @@ impl Cx<'_> {
             return Ok(CheckOut::status(Status::NotApplicable));
         }
         let mut out = CheckOut::status(Status::Ok);
+        *reached = 1;
         if let Some(d) = pc.deadline {
             let deadline = match self.value(d)?.0 {
                 Val::Instant(t) => t,
@@ -90,6 +96,7 @@ impl Cx<'_> {
         } else {
             out.decider = Some(pc.exempt);
         }
+        *reached = 2;
         let exempt = match self.value(pc.exempt)?.0 {
             Val::Bool(b) => b,
             _ => return Err(undef(Some(pc.exempt), Reason::Type)),
@@ -102,6 +109,7 @@ impl Cx<'_> {
         }
         if out.status == Status::Violated {
             if let Some(cv) = pc.compensation {
+                *reached = 3;
                 out.compensation = match self.value(cv)?.0 {
                     Val::Money(m) => Some(m),
                     Val::Null => None,

@@ -20,16 +20,18 @@
 //! value, with a [`Reason`]); a stop propagates through everything that reads it, except
 //! what short-circuits before reading it (`and`, `or`).
 //!
-//! Everything is memoized per record in [`Scratch`]: each value's outcome together with the
-//! rule that decided it (so the verdict's rule chain costs a walk up parent links), each
-//! rule's guard and body, each check's status. The scratch is tagged with a generation
-//! number, so starting the next record is O(1) and nothing is allocated per record once
-//! the scratch is warm.
+//! Memoized per record in [`Scratch`]: each value's outcome together with the rule that
+//! decided it (so the verdict's rule chain costs a walk up parent links), what the bases of
+//! a value with exceptions give (`overridden`), and each check's status. Guards and bodies
+//! are evaluated at most once on any decision path, so they are not memoized. Values whose
+//! tree is one unguarded base are evaluated directly, and constant ones once, at
+//! preparation. The scratch is tagged with a generation number, so starting the next
+//! record is O(1) and nothing is allocated per record once the scratch is warm.
 
 use ir::{Parent, RuleId, Status, ValueId};
 use rust_decimal::Decimal;
 
-use crate::prepare::{PRule, Prepared};
+use crate::prepare::{PRule, Prepared, Shape};
 use crate::val::Val;
 
 /// Why evaluation of a value stopped.
@@ -121,7 +123,7 @@ impl<T> Memo<T> {
 }
 
 /// A check's outcome for one record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct CheckOut {
     pub status: Status,
     pub deadline: Option<i64>,
@@ -132,6 +134,9 @@ pub(crate) struct CheckOut {
     pub before_exempt: Status,
     /// The component whose rule chain explains the status.
     pub decider: Option<ValueId>,
+    /// How far evaluation got: 1 deadline or violation condition, 2 exemption,
+    /// 3 compensation (for explanations: which components were read).
+    pub reached: u8,
 }
 
 impl CheckOut {
@@ -144,6 +149,7 @@ impl CheckOut {
             stop: None,
             before_exempt: status,
             decider: None,
+            reached: 0,
         }
     }
 }
@@ -157,8 +163,6 @@ pub struct Scratch {
     pub(crate) gen: u32,
     pub(crate) values: Memo<Out<Decided>>,
     pub(crate) bases: Memo<Out<Decided>>,
-    pub(crate) bodies: Memo<Out<Val>>,
-    pub(crate) guards: Memo<Out<bool>>,
     pub(crate) checks: Memo<CheckOut>,
     pub(crate) locals: Vec<Val>,
     pub(crate) stack: Vec<RuleId>,
@@ -170,8 +174,6 @@ impl Scratch {
             gen: 0,
             values: Memo::new(p.values.len()),
             bases: Memo::new(p.values.len()),
-            bodies: Memo::new(p.rules.len()),
-            guards: Memo::new(p.rules.len()),
             checks: Memo::new(p.checks.len()),
             locals: Vec::new(),
             stack: Vec::new(),
@@ -183,8 +185,6 @@ impl Scratch {
         if self.gen == u32::MAX {
             self.values.reset();
             self.bases.reset();
-            self.bodies.reset();
-            self.guards.reset();
             self.checks.reset();
             self.gen = 0;
         }
@@ -241,6 +241,10 @@ impl<'a> Cx<'a> {
 
     /// The outcome of value `v` and the rule that decided it (memoized).
     pub(crate) fn value(&mut self, v: ValueId) -> Out<Decided> {
+        let p: &'a Prepared = self.p;
+        if let Some(Shape::Const(d)) = p.values.get(v as usize).map(|pv| &pv.shape) {
+            return Ok(d.clone());
+        }
         let gen = self.s.gen;
         match self.s.values.get(v, gen) {
             Some(Cell::Done(o)) => return o.clone(),
@@ -259,10 +263,18 @@ impl<'a> Cx<'a> {
             .values
             .get(v as usize)
             .ok_or(undef(Some(v), Reason::MissingRef))?;
+        match pv.shape {
+            Shape::Simple(r) => return self.body(r).map(|x| (x, r)),
+            Shape::Const(ref d) => return Ok(d.clone()),
+            Shape::General => {}
+        }
+        if pv.exceptions.is_empty() {
+            return self.compute_bases(v);
+        }
         let base = self.s.stack.len();
         let out = match self.collect(&pv.exceptions) {
             Ok(()) if self.s.stack.len() > base => self.resolve(base),
-            Ok(()) => self.bases(v),
+            Ok(()) => self.compute_bases(v),
             Err(e) => Err(e),
         };
         self.s.stack.truncate(base);
@@ -312,21 +324,15 @@ impl<'a> Cx<'a> {
         Ok(())
     }
 
-    /// Whether rule `r`'s own guard holds (memoized; the parent is not consulted).
+    /// Whether rule `r`'s own guard holds (the parent is not consulted). Not memoized: in
+    /// one decision each guard is evaluated once, and explanations may recompute it.
     pub(crate) fn guard(&mut self, r: RuleId) -> Out<bool> {
-        let gen = self.s.gen;
-        if let Some(Cell::Done(o)) = self.s.guards.get(r, gen) {
-            return *o;
-        }
         let rule = self.rule(r)?;
-        let out = if rule.guard.is_empty() {
-            Ok(true)
-        } else {
-            let env = self.env_of(r, rule);
-            self.conjuncts(&rule.guard, env)
-        };
-        self.s.guards.set(r, gen, Cell::Done(out));
-        out
+        if rule.guard.is_empty() {
+            return Ok(true);
+        }
+        let env = self.env_of(r, rule);
+        self.conjuncts(&rule.guard, env)
     }
 
     /// Whether every conjunct holds, left to right, stopping at the first false one.
@@ -341,20 +347,12 @@ impl<'a> Cx<'a> {
         Ok(true)
     }
 
-    /// Rule `r`'s body in its own environment (memoized).
+    /// Rule `r`'s body in its own environment. Not memoized: a body is evaluated once on
+    /// the deciding path, or once more as the `overridden` of an applicable child.
     pub(crate) fn body(&mut self, r: RuleId) -> Out<Val> {
-        let gen = self.s.gen;
-        match self.s.bodies.get(r, gen) {
-            Some(Cell::Done(o)) => return o.clone(),
-            Some(Cell::Busy) => return Err(undef(self.rule(r)?.value.into(), Reason::Cycle)),
-            None => {}
-        }
         let rule = self.rule(r)?;
-        self.s.bodies.set(r, gen, Cell::Busy);
         let env = self.env_of(r, rule);
-        let out = self.eval(&rule.body, env);
-        self.s.bodies.set(r, gen, Cell::Done(out.clone()));
-        out
+        self.eval(&rule.body, env)
     }
 
     /// `decide(R)`: R's applicable children decide, or else its body.

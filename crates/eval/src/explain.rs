@@ -2,8 +2,8 @@
 //!
 //! The evaluator's hot path records nothing for explanations. When one is asked for, the
 //! decision trees of the values involved are walked again over the memoized results of
-//! the same record (guards and bodies are memoized, so this costs little and cannot
-//! disagree with the verdict). For each finding the explanation lists, in dependency order
+//! the same record (values are memoized, and guards and bodies are pure, so this costs
+//! little and cannot disagree with the verdict). For each finding the explanation lists, in dependency order
 //! (what a value reads comes before it), every value involved — the check's components
 //! and, transitively, the values their rules read, when they were evaluated — with its
 //! result and the outcome of every rule of its tree:
@@ -26,7 +26,11 @@ use std::collections::BTreeMap;
 use ir::{CheckId, Expr, Program, RuleId, Status, Ty, ValueId};
 use rust_decimal::Decimal;
 
-use crate::eval::{Cell, Cx, Out, Stop};
+use crate::eval::{Cell, Cx, Env, Out, Stop};
+use crate::prepare::Shape;
+
+/// Outcomes found so far, with what the deciding conjunct read.
+type Walk = BTreeMap<RuleId, (Outcome, Vec<Read>)>;
 use crate::val::Val;
 use crate::verdict::Finding;
 
@@ -69,6 +73,8 @@ pub struct RuleStep {
     pub outcome: Outcome,
     /// Its body's value, when it applied.
     pub value: Option<Out<Val>>,
+    /// What its body read (when it applied), or what its first false conjunct read.
+    pub reads: Vec<Read>,
 }
 
 /// What happened to a rule.
@@ -83,10 +89,8 @@ pub enum Outcome {
     },
     /// Its guard was false.
     NotApplicable {
-        /// The first false conjunct's index.
+        /// The first false conjunct's index (its reads are the step's).
         conjunct: usize,
-        /// The facts and values that conjunct read.
-        reads: Vec<Read>,
     },
     /// A sibling with priority applied.
     Beaten {
@@ -112,7 +116,7 @@ pub enum Outcome {
 /// A fact or value read by a condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Read {
-    /// `order.paid_at`, a value id, or `status(check)`.
+    /// `order.paid_at`, a value id, `status(check)` or `overridden`.
     pub name: String,
     /// Its type, for printing.
     pub ty: Option<Ty>,
@@ -167,15 +171,18 @@ impl Cx<'_> {
         for c in check.applies.iter().flat_map(|g| &g.conjuncts) {
             roots.extend(c.expr.dependencies().0);
         }
+        let reached = self.check(f.check).reached;
+        let components = [
+            (1, check.deadline),
+            (1, check.violated),
+            (2, Some(check.exempt)),
+            (3, check.compensation),
+        ];
         roots.extend(
-            [
-                check.deadline,
-                check.violated,
-                Some(check.exempt),
-                check.compensation,
-            ]
-            .into_iter()
-            .flatten(),
+            components
+                .into_iter()
+                .filter(|(stage, _)| reached >= *stage)
+                .filter_map(|(_, v)| v),
         );
         for v in roots {
             if self.evaluated(v) {
@@ -189,7 +196,13 @@ impl Cx<'_> {
     }
 
     fn evaluated(&self, v: ValueId) -> bool {
-        matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
+        let constant = self
+            .p
+            .values
+            .get(v as usize)
+            .is_some_and(|pv| matches!(pv.shape, Shape::Const(_)));
+        constant
+            || matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
             || matches!(self.s.bases.get(v, self.s.gen), Some(Cell::Done(_)))
     }
 
@@ -234,14 +247,14 @@ impl Cx<'_> {
             } else {
                 let (winner, _) = self.walk_resolve(prog, &exc, &mut w);
                 for r in self.walk_bases(prog, v, &mut w) {
-                    w.insert(r, Outcome::Overridden { by: winner });
+                    w.insert(r, (Outcome::Overridden { by: winner }, Vec::new()));
                 }
             }
         }
         let mut rules = Vec::new();
         if let Some(pv) = p.values.get(v as usize) {
             for &r in pv.bases.iter().chain(pv.exceptions.iter()) {
-                self.emit(r, 0, &w, &mut rules);
+                self.emit(prog, r, 0, &w, &mut rules);
             }
         }
         ValueStep {
@@ -252,25 +265,35 @@ impl Cx<'_> {
     }
 
     fn evaluated_full(&self, v: ValueId) -> bool {
-        matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
+        let constant = self
+            .p
+            .values
+            .get(v as usize)
+            .is_some_and(|pv| matches!(pv.shape, Shape::Const(_)));
+        constant || matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
     }
 
-    fn emit(
-        &mut self,
-        r: RuleId,
-        depth: u32,
-        w: &BTreeMap<RuleId, Outcome>,
-        out: &mut Vec<RuleStep>,
-    ) {
+    fn emit(&mut self, prog: &Program, r: RuleId, depth: u32, w: &Walk, out: &mut Vec<RuleStep>) {
         if depth > 64 {
             return;
         }
-        let outcome = w.get(&r).cloned().unwrap_or(Outcome::NotReached);
+        let (outcome, mut reads) = w
+            .get(&r)
+            .cloned()
+            .unwrap_or((Outcome::NotReached, Vec::new()));
         let value = match outcome {
             Outcome::Applied
             | Outcome::Overridden { .. }
             | Outcome::Agreed { .. }
-            | Outcome::Conflict { .. } => Some(self.body(r)),
+            | Outcome::Conflict { .. } => {
+                if let (Some(rule), Some(ir_rule)) =
+                    (self.p.rules.get(r as usize), prog.rules.get(r as usize))
+                {
+                    let env = self.env_of(r, rule);
+                    reads = self.reads(prog, &ir_rule.body, env);
+                }
+                Some(self.body(r))
+            }
             _ => None,
         };
         out.push(RuleStep {
@@ -278,22 +301,18 @@ impl Cx<'_> {
             depth,
             outcome,
             value,
+            reads,
         });
         let p = self.p;
         if let Some(rule) = p.rules.get(r as usize) {
             for &c in rule.children.iter() {
-                self.emit(c, depth + 1, w, out);
+                self.emit(prog, c, depth + 1, w, out);
             }
         }
     }
 
     /// The members of `list` whose guard holds; the others get their outcome.
-    fn consider(
-        &mut self,
-        prog: &Program,
-        list: &[RuleId],
-        w: &mut BTreeMap<RuleId, Outcome>,
-    ) -> Vec<RuleId> {
+    fn consider(&mut self, prog: &Program, list: &[RuleId], w: &mut Walk) -> Vec<RuleId> {
         let mut out = Vec::new();
         for &r in list {
             match self.guard(r) {
@@ -303,7 +322,7 @@ impl Cx<'_> {
                     w.insert(r, o);
                 }
                 Err(s) => {
-                    w.insert(r, Outcome::Stopped(s));
+                    w.insert(r, (Outcome::Stopped(s), Vec::new()));
                 }
             }
         }
@@ -311,23 +330,18 @@ impl Cx<'_> {
     }
 
     /// Marks the decision of `r`; returns the rules that applied on its deciding path.
-    fn walk_decide(
-        &mut self,
-        prog: &Program,
-        r: RuleId,
-        w: &mut BTreeMap<RuleId, Outcome>,
-    ) -> Vec<RuleId> {
+    fn walk_decide(&mut self, prog: &Program, r: RuleId, w: &mut Walk) -> Vec<RuleId> {
         let p = self.p;
         let children = match p.rules.get(r as usize) {
             Some(rule) => self.consider(prog, &rule.children, w),
             None => Vec::new(),
         };
         if children.is_empty() {
-            w.insert(r, Outcome::Applied);
+            w.insert(r, (Outcome::Applied, Vec::new()));
             return vec![r];
         }
         let (winner, applied) = self.walk_resolve(prog, &children, w);
-        w.insert(r, Outcome::Overridden { by: winner });
+        w.insert(r, (Outcome::Overridden { by: winner }, Vec::new()));
         applied
     }
 
@@ -336,7 +350,7 @@ impl Cx<'_> {
         &mut self,
         prog: &Program,
         set: &[RuleId],
-        w: &mut BTreeMap<RuleId, Outcome>,
+        w: &mut Walk,
     ) -> (RuleId, Vec<RuleId>) {
         let p = self.p;
         let mut survivors = Vec::new();
@@ -349,7 +363,7 @@ impl Cx<'_> {
             });
             match by {
                 Some(by) => {
-                    w.insert(r, Outcome::Beaten { by });
+                    w.insert(r, (Outcome::Beaten { by }, Vec::new()));
                 }
                 None => survivors.push(r),
             }
@@ -361,7 +375,7 @@ impl Cx<'_> {
         &mut self,
         prog: &Program,
         set: &[RuleId],
-        w: &mut BTreeMap<RuleId, Outcome>,
+        w: &mut Walk,
     ) -> (RuleId, Vec<RuleId>) {
         let Some((&first, rest)) = set.split_first() else {
             return (RuleId::MAX, Vec::new());
@@ -373,14 +387,12 @@ impl Cx<'_> {
             let leaves = self.walk_decide(prog, r, w);
             let same = self.decide(r).map(|d| d.0) == first_val;
             for l in leaves {
-                w.insert(
-                    l,
-                    if same {
-                        Outcome::Agreed { with: first }
-                    } else {
-                        Outcome::Conflict { with: first }
-                    },
-                );
+                let o = if same {
+                    Outcome::Agreed { with: first }
+                } else {
+                    Outcome::Conflict { with: first }
+                };
+                w.insert(l, (o, Vec::new()));
             }
             if !same && differs.is_none() {
                 differs = Some(r);
@@ -388,18 +400,13 @@ impl Cx<'_> {
         }
         if let Some(other) = differs {
             for &l in &applied {
-                w.insert(l, Outcome::Conflict { with: other });
+                w.insert(l, (Outcome::Conflict { with: other }, Vec::new()));
             }
         }
         (first, applied)
     }
 
-    fn walk_bases(
-        &mut self,
-        prog: &Program,
-        v: ValueId,
-        w: &mut BTreeMap<RuleId, Outcome>,
-    ) -> Vec<RuleId> {
+    fn walk_bases(&mut self, prog: &Program, v: ValueId, w: &mut Walk) -> Vec<RuleId> {
         let p = self.p;
         let Some(pv) = p.values.get(v as usize) else {
             return Vec::new();
@@ -409,11 +416,11 @@ impl Cx<'_> {
     }
 
     /// The first false conjunct of `r`'s guard, with what it read.
-    fn not_applicable(&mut self, prog: &Program, r: RuleId) -> Outcome {
+    fn not_applicable(&mut self, prog: &Program, r: RuleId) -> (Outcome, Vec<Read>) {
         let p = self.p;
         let (Some(rule), Some(ir_rule)) = (p.rules.get(r as usize), prog.rules.get(r as usize))
         else {
-            return Outcome::NotReached;
+            return (Outcome::NotReached, Vec::new());
         };
         let env = self.env_of(r, rule);
         let mut idx = 0;
@@ -427,20 +434,20 @@ impl Cx<'_> {
             .guard
             .as_ref()
             .and_then(|g| g.conjuncts.get(idx))
-            .map(|c| self.reads(prog, &c.expr))
+            .map(|c| self.reads(prog, &c.expr, env))
             .unwrap_or_default();
-        Outcome::NotApplicable {
-            conjunct: idx,
-            reads,
-        }
+        (Outcome::NotApplicable { conjunct: idx }, reads)
     }
 
     /// The facts, values and statuses an expression reads, in order of appearance.
-    pub(crate) fn reads(&mut self, prog: &Program, e: &Expr) -> Vec<Read> {
+    pub(crate) fn reads(&mut self, prog: &Program, e: &Expr, env: Env) -> Vec<Read> {
         let mut found: Vec<Expr> = Vec::new();
         e.walk(&mut |x| {
-            if matches!(x, Expr::Field(_) | Expr::Value(_) | Expr::Status(_)) && !found.contains(x)
-            {
+            let wanted = matches!(
+                x,
+                Expr::Field(_) | Expr::Value(_) | Expr::Status(_) | Expr::Overridden
+            );
+            if wanted && !found.contains(x) {
                 found.push(x.clone());
             }
         });
@@ -459,6 +466,14 @@ impl Cx<'_> {
                     name: prog.values.get(v as usize)?.id.clone(),
                     ty: Some(prog.values.get(v as usize)?.ty.clone()),
                     value: self.value(v).map(|d| d.0),
+                }),
+                Expr::Overridden => Some(Read {
+                    name: "overridden".into(),
+                    ty: env
+                        .value
+                        .and_then(|v| prog.values.get(v as usize))
+                        .map(|v| v.ty.clone()),
+                    value: self.overridden(env),
                 }),
                 Expr::Status(c) => Some(Read {
                     name: format!("status({})", prog.checks.get(c as usize)?.name),
@@ -502,10 +517,13 @@ impl Cx<'_> {
                 value: Ok(f.actual.map_or(Val::Null, Val::Instant)),
             }
         });
-        let exempt = check.and_then(|c| match self.s.values.get(c.exempt, self.s.gen) {
-            Some(Cell::Done(Ok((Val::Bool(b), _)))) => Some(*b),
+        let exempt = match check {
+            Some(c) if self.check(f.check).reached >= 2 => match self.value(c.exempt) {
+                Ok((Val::Bool(b), _)) => Some(b),
+                _ => None,
+            },
             _ => None,
-        });
+        };
         CheckStep {
             check: f.check,
             status: f.status,

@@ -69,9 +69,21 @@ pub(crate) struct PRule {
     pub alias: Option<ValueId>,
 }
 
+/// How a value's tree can be evaluated.
+#[derive(Debug, Clone)]
+pub(crate) enum Shape {
+    /// One unguarded base without children, no exceptions, a constant body.
+    Const((Val, RuleId)),
+    /// One unguarded base without children and no exceptions: its body is the value.
+    Simple(RuleId),
+    /// Anything else: the full walk.
+    General,
+}
+
 /// A prepared value.
 #[derive(Debug, Clone)]
 pub(crate) struct PValue {
+    pub shape: Shape,
     /// Sorted by rule id.
     pub bases: Box<[RuleId]>,
     /// Sorted by rule id.
@@ -276,9 +288,27 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
     let mut values = Vec::with_capacity(p.values.len());
     for v in &p.values {
         cx.place = format!("value {}", v.id);
+        let bases = cx.rule_ids(&v.bases)?;
+        let exceptions = cx.rule_ids(&v.exceptions)?;
+        let shape = match (&bases[..], exceptions.is_empty()) {
+            ([r], true) => match rules.get(*r as usize) {
+                Some(PRule {
+                    guard,
+                    children,
+                    body,
+                    ..
+                }) if guard.is_empty() && children.is_empty() => match body {
+                    Node::Const(c) => Shape::Const((c.clone(), *r)),
+                    _ => Shape::Simple(*r),
+                },
+                _ => Shape::General,
+            },
+            _ => Shape::General,
+        };
         values.push(PValue {
-            bases: cx.rule_ids(&v.bases)?,
-            exceptions: cx.rule_ids(&v.exceptions)?,
+            shape,
+            bases,
+            exceptions,
         });
     }
     let mut checks = Vec::with_capacity(p.checks.len());

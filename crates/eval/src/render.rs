@@ -108,18 +108,17 @@ fn rule_json(p: &Program, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
         key(out, false, k);
         write_str(out, rule_name(p, r));
     }
-    match &step.outcome {
-        Outcome::NotApplicable { conjunct, reads } => {
-            key(out, false, "failed");
-            write_str(out, &conjunct_text(p, step.rule, *conjunct));
-            key(out, false, "read");
-            reads_json(p, out, reads);
-        }
-        Outcome::Stopped(stop) => {
-            key(out, false, "reason");
-            write_str(out, &reason_text(p, *stop));
-        }
-        _ => {}
+    if let Outcome::NotApplicable { conjunct } = &step.outcome {
+        key(out, false, "failed");
+        write_str(out, &conjunct_text(p, step.rule, *conjunct));
+    }
+    if !step.reads.is_empty() {
+        key(out, false, "read");
+        reads_json(p, out, &step.reads);
+    }
+    if let Outcome::Stopped(stop) = &step.outcome {
+        key(out, false, "reason");
+        write_str(out, &reason_text(p, *stop));
     }
     if let Some(v) = &step.value {
         outcome_json(p, out, v, ty, "value");
@@ -197,10 +196,14 @@ pub fn because(p: &Program, s: &CheckStep, t: fn(i64) -> String) -> String {
                 _ => None,
             });
             match actual {
-                Some(a) if a <= d => format!("{event_name} {} is at or before the deadline {}", t(a), t(d)),
+                Some(a) if a <= d => format!(
+                    "{event_name} {} is at or before the deadline {}",
+                    t(a),
+                    t(d)
+                ),
                 Some(a) => format!("{event_name} {} is after the deadline {}", t(a), t(d)),
                 None if s.as_of <= d => format!(
-                    "{event_name} has not happened and as_of {} is at or before the deadline {}: pending",
+                    "{event_name} has not happened and as_of {} is at or before the deadline {}",
                     t(s.as_of),
                     t(d)
                 ),
@@ -293,8 +296,13 @@ pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -
             because(p, &e.check, format_instant_short)
         );
         let chain: Vec<&str> = verdict.rules(f).iter().map(|r| rule_name(p, *r)).collect();
+        let sep = if f.status == Status::Conflict {
+            " vs "
+        } else {
+            " → "
+        };
         if !chain.is_empty() {
-            let _ = writeln!(out, "  rules: {}", chain.join(" → "));
+            let _ = writeln!(out, "  rules: {}", chain.join(sep));
         }
         for v in &e.values {
             tree_value(p, &mut out, v);
@@ -321,23 +329,28 @@ fn tree_value(p: &Program, out: &mut String, step: &ValueStep) {
             }
             let _ = write!(out, ") `{}`", snippet(&rule.origin.source));
         }
+        let facts: String = r
+            .reads
+            .iter()
+            .map(|x| format!("{} = {}", x.name, show(p, x.ty.as_ref(), &x.value)))
+            .collect::<Vec<_>>()
+            .join(", ");
         if let Some(v) = &r.value {
+            if !facts.is_empty() {
+                let _ = write!(out, " with {facts}");
+            }
             let _ = write!(out, " → {}", show(p, ty, v));
         }
         let what = match &r.outcome {
             Outcome::Applied => "applied".to_string(),
             Outcome::Overridden { by } => format!("overridden by {}", rule_name(p, *by)),
-            Outcome::NotApplicable { conjunct, reads } => {
-                let facts: Vec<String> = reads
-                    .iter()
-                    .map(|x| format!("{} = {}", x.name, show(p, x.ty.as_ref(), &x.value)))
-                    .collect();
+            Outcome::NotApplicable { conjunct } => {
                 let mut s = format!(
                     "not applicable: `{}` is false",
                     conjunct_text(p, r.rule, *conjunct)
                 );
                 if !facts.is_empty() {
-                    let _ = write!(s, " ({})", facts.join(", "));
+                    let _ = write!(s, " ({facts})");
                 }
                 s
             }

@@ -119,7 +119,11 @@ impl TestReport {
                 if let Some(e) = &c.explanation {
                     out.push_str("       explanation:\n");
                     for line in e.lines() {
-                        let _ = writeln!(out, "         {line}");
+                        if line.is_empty() {
+                            out.push('\n');
+                        } else {
+                            let _ = writeln!(out, "         {line}");
+                        }
                     }
                 }
             }

@@ -22,13 +22,22 @@ struct Shipping {
 fn shipping() -> Shipping {
     let mut b = B::new();
     let ship_by = b.value("baseline.ship_by", Ty::Instant);
-    b.base(ship_by, "baseline.ship_within", vec![], add(fld(f::PAID_AT), hours(48)));
+    b.base(
+        ship_by,
+        "baseline.ship_within",
+        vec![],
+        add(fld(f::PAID_AT), hours(48)),
+    );
     let auto_extend = b.exception(
         ship_by,
         "cny.auto_extend",
         vec![
             enum_is(f::MERCHANT_KIND, 0),
-            in_window(fld(f::PAID_AT), "2024-02-02 00:00:00", "2024-02-20 23:59:59"),
+            in_window(
+                fld(f::PAID_AT),
+                "2024-02-02 00:00:00",
+                "2024-02-20 23:59:59",
+            ),
         ],
         max(Expr::Overridden, inst("2024-02-22 23:59:59")),
     );
@@ -48,7 +57,12 @@ fn shipping() -> Shipping {
         add(fld(f::PAID_AT), hours(48)),
     );
     let deadline = b.value("baseline.late_shipment.deadline", Ty::Instant);
-    b.base(deadline, "baseline.late_shipment_deadline", vec![], val(ship_by));
+    b.base(
+        deadline,
+        "baseline.late_shipment_deadline",
+        vec![],
+        val(ship_by),
+    );
     let check = b.deadline_check("late_shipment", f::PAID_AT, f::SHIPPED_AT, deadline);
     Shipping {
         b,
@@ -72,18 +86,32 @@ fn base_deadline_boundaries_are_exact() {
     let paid = json!({"paid_at": "2024-01-10T10:00:00+08:00"});
     let with = |extra: serde_json::Value| {
         let mut o = order(paid.clone());
-        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        o.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         o
     };
     // Shipped exactly at the deadline: on time.
-    let (st, rules, v) = late(&s, with(json!({"shipped_at": "2024-01-12T10:00:00+08:00"})), "2024-03-01 00:00:00");
+    let (st, rules, v) = late(
+        &s,
+        with(json!({"shipped_at": "2024-01-12T10:00:00+08:00"})),
+        "2024-03-01 00:00:00",
+    );
     assert_eq!(st, "ok");
-    assert_eq!(rules, ["baseline.ship_within"], "the alias base is replaced by ship_by's chain");
+    assert_eq!(
+        rules,
+        ["baseline.ship_within"],
+        "the alias base is replaced by ship_by's chain"
+    );
     let f = &v.findings[0];
     assert_eq!(f.deadline, Some(t("2024-01-12 10:00:00")));
     assert_eq!(f.actual, Some(t("2024-01-12 10:00:00")));
     // One µs late.
-    let (st, ..) = late(&s, with(json!({"shipped_at": "2024-01-12T10:00:00.000001+08:00"})), "2024-03-01 00:00:00");
+    let (st, ..) = late(
+        &s,
+        with(json!({"shipped_at": "2024-01-12T10:00:00.000001+08:00"})),
+        "2024-03-01 00:00:00",
+    );
     assert_eq!(st, "violated");
     // Unshipped: pending while as_of <= deadline, violated one µs later.
     let (st, ..) = late(&s, with(json!({})), "2024-01-12T10:00:00+08:00");
@@ -105,7 +133,11 @@ fn exception_overrides_base_and_reads_overridden() {
     let (_, _, v) = late(&b, order(json!({})), "2024-02-10 00:00:00");
     assert_eq!(v.findings[0].deadline, Some(t("2024-03-06 10:00:00")));
     // A global merchant: the exception does not apply.
-    let (_, rules, v) = late(&s, order(json!({"merchant_kind": "global"})), "2024-02-10 00:00:00");
+    let (_, rules, v) = late(
+        &s,
+        order(json!({"merchant_kind": "global"})),
+        "2024-02-10 00:00:00",
+    );
     assert_eq!(rules, ["baseline.ship_within"]);
     assert_eq!(v.findings[0].deadline, Some(t("2024-02-07 10:00:00")));
 }
@@ -115,10 +147,18 @@ fn nested_exception_applies_only_under_its_parent() {
     let s = shipping();
     let rec = order(json!({"delay_ship_by": "2024-02-25 12:00:00"}));
     let (_, rules, v) = late(&s, rec, "2024-02-10 00:00:00");
-    assert_eq!(rules, ["baseline.ship_within", "cny.auto_extend", "cny.merchant_delay"]);
+    assert_eq!(
+        rules,
+        [
+            "baseline.ship_within",
+            "cny.auto_extend",
+            "cny.merchant_delay"
+        ]
+    );
     assert_eq!(v.findings[0].deadline, Some(t("2024-02-25 12:00:00")));
     // Same delay, but paid outside the window: the parent does not apply, nor the child.
-    let rec = order(json!({"delay_ship_by": "2024-02-25 12:00:00", "paid_at": "2024-03-01 10:00:00"}));
+    let rec =
+        order(json!({"delay_ship_by": "2024-02-25 12:00:00", "paid_at": "2024-03-01 10:00:00"}));
     let (_, rules, v) = late(&s, rec, "2024-03-02 00:00:00");
     assert_eq!(rules, ["baseline.ship_within"]);
     assert_eq!(v.findings[0].deadline, Some(t("2024-03-03 10:00:00")));
@@ -139,7 +179,14 @@ fn conflict_names_both_rules_and_priority_resolves_it() {
     p.b.beats(p.merchant_delay, p.opted_out);
     let (st, rules, v) = late(&p, both, "2024-02-10 00:00:00");
     assert_eq!(st, "pending");
-    assert_eq!(rules, ["baseline.ship_within", "cny.auto_extend", "cny.merchant_delay"]);
+    assert_eq!(
+        rules,
+        [
+            "baseline.ship_within",
+            "cny.auto_extend",
+            "cny.merchant_delay"
+        ]
+    );
     assert_eq!(v.findings[0].deadline, Some(t("2024-02-25 12:00:00")));
     let _ = (p.ship_by, p.auto_extend, p.check);
 }
@@ -151,7 +198,14 @@ fn equal_siblings_agree_and_the_first_by_id_decides() {
     let rec = order(json!({"delay_ship_by": "2024-02-07 10:00:00", "festival_opt_out": true}));
     let (st, rules, v) = late(&s, rec, "2024-02-06 00:00:00");
     assert_eq!(st, "pending");
-    assert_eq!(rules, ["baseline.ship_within", "cny.auto_extend", "cny.merchant_delay"]);
+    assert_eq!(
+        rules,
+        [
+            "baseline.ship_within",
+            "cny.auto_extend",
+            "cny.merchant_delay"
+        ]
+    );
     assert_eq!(v.findings[0].deadline, Some(t("2024-02-07 10:00:00")));
 }
 
@@ -160,8 +214,15 @@ fn overridden_in_a_child_is_the_parent_body() {
     let mut s = shipping();
     // opted_out now yields `overridden + 24h`: auto_extend's body (the extended deadline).
     s.b.p.rules[s.opted_out as usize].body = add(Expr::Overridden, hours(24));
-    let (_, rules, v) = late(&s, order(json!({"festival_opt_out": true})), "2024-02-10 00:00:00");
-    assert_eq!(rules, ["baseline.ship_within", "cny.auto_extend", "cny.opted_out"]);
+    let (_, rules, v) = late(
+        &s,
+        order(json!({"festival_opt_out": true})),
+        "2024-02-10 00:00:00",
+    );
+    assert_eq!(
+        rules,
+        ["baseline.ship_within", "cny.auto_extend", "cny.opted_out"]
+    );
     assert_eq!(v.findings[0].deadline, Some(t("2024-02-23 23:59:59")));
 }
 
@@ -169,15 +230,36 @@ fn overridden_in_a_child_is_the_parent_body() {
 fn overridden_is_lazy_and_undefined_bases_only_matter_when_read() {
     let mut b = B::new();
     let v = b.value("x.deadline", Ty::Instant);
-    b.base(v, "x.only_2023", vec![cmp(CmpOp::Lt, fld(f::PAID_AT), inst("2024-01-01 00:00:00"))], add(fld(f::PAID_AT), hours(72)));
-    let exc = b.exception(v, "x.fixed", vec![enum_is(f::MERCHANT_KIND, 1)], inst("2024-03-01 00:00:00"));
+    b.base(
+        v,
+        "x.only_2023",
+        vec![cmp(CmpOp::Lt, fld(f::PAID_AT), inst("2024-01-01 00:00:00"))],
+        add(fld(f::PAID_AT), hours(72)),
+    );
+    let exc = b.exception(
+        v,
+        "x.fixed",
+        vec![enum_is(f::MERCHANT_KIND, 1)],
+        inst("2024-03-01 00:00:00"),
+    );
     b.deadline_check("c", f::PAID_AT, f::SHIPPED_AT, v);
     // No base applies, but the exception does and ignores `overridden`.
-    let out = run(&b.p, order(json!({"merchant_kind": "global"})), "2024-02-10 00:00:00");
-    assert_eq!(finding(&b.p, &out, "c"), Some(("pending".into(), vec!["x.fixed".into()])));
+    let out = run(
+        &b.p,
+        order(json!({"merchant_kind": "global"})),
+        "2024-02-10 00:00:00",
+    );
+    assert_eq!(
+        finding(&b.p, &out, "c"),
+        Some(("pending".into(), vec!["x.fixed".into()]))
+    );
     // The same exception reading `overridden`: undefined, so unknown.
     b.p.rules[exc as usize].body = max(Expr::Overridden, inst("2024-03-01 00:00:00"));
-    let out = run(&b.p, order(json!({"merchant_kind": "global"})), "2024-02-10 00:00:00");
+    let out = run(
+        &b.p,
+        order(json!({"merchant_kind": "global"})),
+        "2024-02-10 00:00:00",
+    );
     assert_eq!(finding(&b.p, &out, "c"), Some(("unknown".into(), vec![])));
     assert!(json(&b.p, &out).contains(r#""reason":"no definition of `x.deadline` applies""#));
 }
@@ -186,12 +268,28 @@ fn overridden_is_lazy_and_undefined_bases_only_matter_when_read() {
 fn dated_versions_and_undefined_is_unknown() {
     let mut b = B::new();
     let v = b.value("base.collect_by", Ty::Instant);
-    b.base(v, "base.v72", vec![cmp(CmpOp::Lt, fld(f::PAID_AT), inst("2023-01-01 00:00:00"))], add(fld(f::PAID_AT), hours(72)));
-    b.base(v, "base.v24", vec![cmp(CmpOp::Ge, fld(f::PAID_AT), inst("2023-01-01 00:00:00")), cmp(CmpOp::Lt, fld(f::PAID_AT), inst("2025-01-01 00:00:00"))], add(fld(f::PAID_AT), hours(24)));
+    b.base(
+        v,
+        "base.v72",
+        vec![cmp(CmpOp::Lt, fld(f::PAID_AT), inst("2023-01-01 00:00:00"))],
+        add(fld(f::PAID_AT), hours(72)),
+    );
+    b.base(
+        v,
+        "base.v24",
+        vec![
+            cmp(CmpOp::Ge, fld(f::PAID_AT), inst("2023-01-01 00:00:00")),
+            cmp(CmpOp::Lt, fld(f::PAID_AT), inst("2025-01-01 00:00:00")),
+        ],
+        add(fld(f::PAID_AT), hours(24)),
+    );
     b.deadline_check("late_collection", f::PAID_AT, f::COLLECTED_AT, v);
     let at = |paid: &str| {
         let out = run(&b.p, order(json!({"paid_at": paid})), "2022-01-01 00:00:00");
-        (finding(&b.p, &out, "late_collection"), out.findings.first().and_then(|f| f.deadline))
+        (
+            finding(&b.p, &out, "late_collection"),
+            out.findings.first().and_then(|f| f.deadline),
+        )
     };
     let (f72, d72) = at("2022-12-31 23:59:59");
     assert_eq!(f72, Some(("pending".into(), vec!["base.v72".into()])));
@@ -214,10 +312,16 @@ fn several_bases_agree_or_conflict() {
     b.base(d, "x.deadline_def", vec![], add(fld(f::PAID_AT), val(v)));
     b.deadline_check("c", f::PAID_AT, f::SHIPPED_AT, d);
     let out = run(&b.p, order(json!({})), "2024-02-06 00:00:00");
-    assert_eq!(finding(&b.p, &out, "c").map(|f| f.0), Some("pending".into()));
+    assert_eq!(
+        finding(&b.p, &out, "c").map(|f| f.0),
+        Some("pending".into())
+    );
     b.p.rules[second as usize].body = hours(24);
     let out = run(&b.p, order(json!({})), "2024-02-06 00:00:00");
-    assert_eq!(finding(&b.p, &out, "c"), Some(("conflict".into(), vec!["x.a".into(), "x.b".into()])));
+    assert_eq!(
+        finding(&b.p, &out, "c"),
+        Some(("conflict".into(), vec!["x.a".into(), "x.b".into()]))
+    );
 }
 
 #[test]
@@ -242,7 +346,10 @@ fn with_exemption_and_compensation() -> Shipping {
     s.b.exception(
         exempt,
         "epidemic.waiver",
-        vec![Expr::InRegions(Box::new(fld(f::SENDER_REGION)), Box::new(Expr::Const(Const::Region(150100))))],
+        vec![Expr::InRegions(
+            Box::new(fld(f::SENDER_REGION)),
+            Box::new(Expr::Const(Const::Region(150100))),
+        )],
         boolean(true),
     );
     let comp = s.b.value("baseline.late_shipment.compensation", Ty::Money);
@@ -250,7 +357,13 @@ fn with_exemption_and_compensation() -> Shipping {
         comp,
         "baseline.compensate",
         vec![],
-        Expr::Call(Func::Round, vec![arith(ArithOp::MoneyMulPercent, fld(f::ORDER_PAID), pct("5")), money("1")]),
+        Expr::Call(
+            Func::Round,
+            vec![
+                arith(ArithOp::MoneyMulPercent, fld(f::ORDER_PAID), pct("5")),
+                money("1"),
+            ],
+        ),
     );
     s.b.check_mut(s.check).compensation = Some(comp);
     s
@@ -260,24 +373,43 @@ fn with_exemption_and_compensation() -> Shipping {
 fn exemption_excuses_failures_but_not_successes() {
     let s = with_exemption_and_compensation();
     let inner_mongolia = |extra: serde_json::Value| {
-        let mut o = order(json!({"paid_at": "2024-01-10 10:00:00", "sender_region": "内蒙古/呼和浩特市/新城区"}));
-        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let mut o = order(
+            json!({"paid_at": "2024-01-10 10:00:00", "sender_region": "内蒙古/呼和浩特市/新城区"}),
+        );
+        o.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         o
     };
     // Late, but exempt: no compensation, the exemption's chain.
-    let (st, rules, v) = late(&s, inner_mongolia(json!({"shipped_at": "2024-01-13 10:00:00"})), "2024-02-01 00:00:00");
+    let (st, rules, v) = late(
+        &s,
+        inner_mongolia(json!({"shipped_at": "2024-01-13 10:00:00"})),
+        "2024-02-01 00:00:00",
+    );
     assert_eq!(st, "exempt");
     assert_eq!(rules, ["late_shipment.exempt_def", "epidemic.waiver"]);
     assert_eq!(v.findings[0].compensation, None);
     assert_eq!(v.findings[0].before_exempt, ir::Status::Violated);
     // On time stays ok.
-    let (st, rules, _) = late(&s, inner_mongolia(json!({"shipped_at": "2024-01-11 10:00:00"})), "2024-02-01 00:00:00");
-    assert_eq!((st.as_str(), rules), ("ok", vec!["baseline.ship_within".to_string()]));
+    let (st, rules, _) = late(
+        &s,
+        inner_mongolia(json!({"shipped_at": "2024-01-11 10:00:00"})),
+        "2024-02-01 00:00:00",
+    );
+    assert_eq!(
+        (st.as_str(), rules),
+        ("ok", vec!["baseline.ship_within".to_string()])
+    );
     // Pending becomes exempt.
     let (st, ..) = late(&s, inner_mongolia(json!({})), "2024-01-11 00:00:00");
     assert_eq!(st, "exempt");
     // Outside the region: violated, compensated.
-    let (st, _, v) = late(&s, order(json!({"paid_at": "2024-01-10 10:00:00", "sender_region": "110105"})), "2024-02-01 00:00:00");
+    let (st, _, v) = late(
+        &s,
+        order(json!({"paid_at": "2024-01-10 10:00:00", "sender_region": "110105"})),
+        "2024-02-01 00:00:00",
+    );
     assert_eq!(st, "violated");
     let text = json(&s.b.p, &v);
     assert!(text.contains(r#""compensation":"8","compensation_rule":"baseline.compensate","rules":["baseline.ship_within"]"#), "{text}");
@@ -287,7 +419,20 @@ fn exemption_excuses_failures_but_not_successes() {
 fn exempt_only_check_is_ok_or_exempt() {
     let mut b = B::new();
     let exempt = b.value("x.score.exempt", Ty::Bool);
-    b.base(exempt, "x.slow", vec![], cmp(CmpOp::Gt, arith(ArithOp::InstantSubInstant, fld(f::COLLECTED_AT), fld(f::PAID_AT)), hours(72)));
+    b.base(
+        exempt,
+        "x.slow",
+        vec![],
+        cmp(
+            CmpOp::Gt,
+            arith(
+                ArithOp::InstantSubInstant,
+                fld(f::COLLECTED_AT),
+                fld(f::PAID_AT),
+            ),
+            hours(72),
+        ),
+    );
     b.p.checks.push(ir::Check {
         name: "score".into(),
         file_id: "x".into(),
@@ -300,14 +445,40 @@ fn exempt_only_check_is_ok_or_exempt() {
         exempt,
         compensation: None,
         allows: vec![],
-        origin: b.p.checks.first().map_or_else(|| ir::Origin { file: "x".into(), line: 1, clause: None, source: String::new() }, |c| c.origin.clone()),
+        origin: b.p.checks.first().map_or_else(
+            || ir::Origin {
+                file: "x".into(),
+                line: 1,
+                clause: None,
+                source: String::new(),
+            },
+            |c| c.origin.clone(),
+        ),
     });
-    let out = run(&b.p, order(json!({"collected_at": "2024-02-06 10:00:00"})), "2024-03-01 00:00:00");
-    assert_eq!(finding(&b.p, &out, "score"), Some(("ok".into(), vec!["x.slow".into()])));
-    let out = run(&b.p, order(json!({"collected_at": "2024-02-09 10:00:00"})), "2024-03-01 00:00:00");
-    assert_eq!(finding(&b.p, &out, "score"), Some(("exempt".into(), vec!["x.slow".into()])));
+    let out = run(
+        &b.p,
+        order(json!({"collected_at": "2024-02-06 10:00:00"})),
+        "2024-03-01 00:00:00",
+    );
+    assert_eq!(
+        finding(&b.p, &out, "score"),
+        Some(("ok".into(), vec!["x.slow".into()]))
+    );
+    let out = run(
+        &b.p,
+        order(json!({"collected_at": "2024-02-09 10:00:00"})),
+        "2024-03-01 00:00:00",
+    );
+    assert_eq!(
+        finding(&b.p, &out, "score"),
+        Some(("exempt".into(), vec!["x.slow".into()]))
+    );
     let out = run(&b.p, order(json!({})), "2024-03-01 00:00:00");
-    assert_eq!(finding(&b.p, &out, "score"), None, "after collected_at: omitted before it");
+    assert_eq!(
+        finding(&b.p, &out, "score"),
+        None,
+        "after collected_at: omitted before it"
+    );
 }
 
 #[test]
@@ -315,38 +486,74 @@ fn compensation_only_on_violations_and_status_reads() {
     let mut s = with_exemption_and_compensation();
     // late_collection: 24h after shipping; compensates 0 when late_shipment is violated.
     let collect_by = s.b.value("baseline.collect_by", Ty::Instant);
-    s.b.base(collect_by, "baseline.collect_within", vec![], add(fld(f::SHIPPED_AT), hours(24)));
-    let lc = s.b.deadline_check("late_collection", f::SHIPPED_AT, f::COLLECTED_AT, collect_by);
-    let comp = s.b.value("baseline.late_collection.compensation", Ty::Money);
+    s.b.base(
+        collect_by,
+        "baseline.collect_within",
+        vec![],
+        add(fld(f::SHIPPED_AT), hours(24)),
+    );
+    let lc = s.b.deadline_check(
+        "late_collection",
+        f::SHIPPED_AT,
+        f::COLLECTED_AT,
+        collect_by,
+    );
+    let comp =
+        s.b.value("baseline.late_collection.compensation", Ty::Money);
     s.b.base(comp, "baseline.collection_fee", vec![], money("3"));
     s.b.exception(
         comp,
         "baseline.compensate_once",
-        vec![cmp(CmpOp::Eq, Expr::Status(s.check), Expr::Const(Const::Status(ir::Status::Violated)))],
+        vec![cmp(
+            CmpOp::Eq,
+            Expr::Status(s.check),
+            Expr::Const(Const::Status(ir::Status::Violated)),
+        )],
         money("0"),
     );
     s.b.check_mut(lc).compensation = Some(comp);
     let p = &s.b.p;
     // Late on both: once.
-    let rec = order(json!({"paid_at": "2024-01-10 10:00:00", "shipped_at": "2024-01-13 10:00:00", "collected_at": "2024-01-15 10:00:00", "sender_region": "110105"}));
+    let rec = order(
+        json!({"paid_at": "2024-01-10 10:00:00", "shipped_at": "2024-01-13 10:00:00", "collected_at": "2024-01-15 10:00:00", "sender_region": "110105"}),
+    );
     let v = run(p, rec, "2024-02-01 00:00:00");
     let text = json(p, &v);
     assert!(text.contains(r#""check":"late_collection","status":"violated","deadline":"2024-01-14T10:00:00+08:00","actual":"2024-01-15T10:00:00+08:00","compensation":"0","compensation_rule":"baseline.compensate_once""#), "{text}");
     assert!(text.contains(r#""check":"late_shipment","status":"violated","deadline":"2024-01-12T10:00:00+08:00","actual":"2024-01-13T10:00:00+08:00","compensation":"8""#), "{text}");
     // Late on collection only.
-    let rec = order(json!({"paid_at": "2024-01-10 10:00:00", "shipped_at": "2024-01-11 10:00:00", "collected_at": "2024-01-13 10:00:00", "sender_region": "110105"}));
+    let rec = order(
+        json!({"paid_at": "2024-01-10 10:00:00", "shipped_at": "2024-01-11 10:00:00", "collected_at": "2024-01-13 10:00:00", "sender_region": "110105"}),
+    );
     let v = run(p, rec, "2024-02-01 00:00:00");
-    assert!(json(p, &v).contains(r#""compensation":"3","compensation_rule":"baseline.collection_fee""#));
-    let ls = v.finding(p, "late_shipment").map(|f| (f.status, f.compensation));
-    assert_eq!(ls, Some((ir::Status::Ok, None)), "no compensation unless violated");
+    assert!(
+        json(p, &v).contains(r#""compensation":"3","compensation_rule":"baseline.collection_fee""#)
+    );
+    let ls = v
+        .finding(p, "late_shipment")
+        .map(|f| (f.status, f.compensation));
+    assert_eq!(
+        ls,
+        Some((ir::Status::Ok, None)),
+        "no compensation unless violated"
+    );
 }
 
 #[test]
 fn violated_condition_checks() {
     let mut b = B::new();
     let viol = b.value("x.collected_before_paid.violated", Ty::Bool);
-    b.base(viol, "x.before", vec![], cmp(CmpOp::Lt, fld(f::COLLECTED_AT), fld(f::PAID_AT)));
-    let exempt = b.constant("x.collected_before_paid.exempt", Ty::Bool, Const::Bool(false));
+    b.base(
+        viol,
+        "x.before",
+        vec![],
+        cmp(CmpOp::Lt, fld(f::COLLECTED_AT), fld(f::PAID_AT)),
+    );
+    let exempt = b.constant(
+        "x.collected_before_paid.exempt",
+        Ty::Bool,
+        Const::Bool(false),
+    );
     b.p.checks.push(ir::Check {
         name: "collected_before_paid".into(),
         file_id: "x".into(),
@@ -359,33 +566,76 @@ fn violated_condition_checks() {
         exempt,
         compensation: None,
         allows: vec![],
-        origin: ir::Origin { file: "x.edict".into(), line: 9, clause: None, source: String::new() },
+        origin: ir::Origin {
+            file: "x.edict".into(),
+            line: 9,
+            clause: None,
+            source: String::new(),
+        },
     });
-    let out = run(&b.p, order(json!({"collected_at": "2024-02-05 09:59:59"})), "2024-03-01 00:00:00");
-    assert_eq!(finding(&b.p, &out, "collected_before_paid"), Some(("violated".into(), vec!["x.before".into()])));
-    let out = run(&b.p, order(json!({"collected_at": "2024-02-05 10:00:00"})), "2024-03-01 00:00:00");
-    assert_eq!(finding(&b.p, &out, "collected_before_paid"), Some(("ok".into(), vec!["x.before".into()])));
+    let out = run(
+        &b.p,
+        order(json!({"collected_at": "2024-02-05 09:59:59"})),
+        "2024-03-01 00:00:00",
+    );
+    assert_eq!(
+        finding(&b.p, &out, "collected_before_paid"),
+        Some(("violated".into(), vec!["x.before".into()]))
+    );
+    let out = run(
+        &b.p,
+        order(json!({"collected_at": "2024-02-05 10:00:00"})),
+        "2024-03-01 00:00:00",
+    );
+    assert_eq!(
+        finding(&b.p, &out, "collected_before_paid"),
+        Some(("ok".into(), vec!["x.before".into()]))
+    );
 }
 
 #[test]
 fn applicability_after_applies_and_kind() {
     let mut s = shipping();
     let lc_by = s.b.value("x.collect_by", Ty::Instant);
-    s.b.base(lc_by, "x.collect_within", vec![], add(fld(f::SHIPPED_AT), hours(24)));
-    let lc = s.b.deadline_check("late_collection", f::SHIPPED_AT, f::COLLECTED_AT, lc_by);
+    s.b.base(
+        lc_by,
+        "x.collect_within",
+        vec![],
+        add(fld(f::SHIPPED_AT), hours(24)),
+    );
+    let lc =
+        s.b.deadline_check("late_collection", f::SHIPPED_AT, f::COLLECTED_AT, lc_by);
     s.b.check_mut(lc).applies = Some(ir::Guard {
-        conjuncts: vec![ir::Conjunct { expr: enum_is(f::MERCHANT_KIND, 0), text: "order.merchant_kind == shop".into() }],
+        conjuncts: vec![ir::Conjunct {
+            expr: enum_is(f::MERCHANT_KIND, 0),
+            text: "order.merchant_kind == shop".into(),
+        }],
     });
     let p = &s.b.p;
     let v = run(p, order(json!({})), "2024-02-06 00:00:00");
     assert_eq!(v.findings.len(), 1, "unshipped: late_collection omitted");
-    let v = run(p, order(json!({"shipped_at": "2024-02-06 00:00:00"})), "2024-02-06 00:00:00");
+    let v = run(
+        p,
+        order(json!({"shipped_at": "2024-02-06 00:00:00"})),
+        "2024-02-06 00:00:00",
+    );
     assert_eq!(v.findings.len(), 2);
-    let v = run(p, order(json!({"shipped_at": "2024-02-06 00:00:00", "merchant_kind": "global"})), "2024-02-06 00:00:00");
+    let v = run(
+        p,
+        order(json!({"shipped_at": "2024-02-06 00:00:00", "merchant_kind": "global"})),
+        "2024-02-06 00:00:00",
+    );
     assert_eq!(v.findings.len(), 1, "applies false: omitted");
     // An after-sale record: no order check applies.
-    let v = run(p, json!({"id": "A1", "kind": "aftersale", "created_at": "2024-02-06 00:00:00"}), "2024-02-06 00:00:00");
-    assert_eq!(json(p, &v), r#"{"id":"A1","kind":"aftersale","as_of":"2024-02-06T00:00:00+08:00","findings":[]}"#);
+    let v = run(
+        p,
+        json!({"id": "A1", "kind": "aftersale", "created_at": "2024-02-06 00:00:00"}),
+        "2024-02-06 00:00:00",
+    );
+    assert_eq!(
+        json(p, &v),
+        r#"{"id":"A1","kind":"aftersale","as_of":"2024-02-06T00:00:00+08:00","findings":[]}"#
+    );
 }
 
 #[test]
@@ -395,7 +645,11 @@ fn findings_are_in_check_name_order() {
     s.b.base(d, "x.a_def", vec![], add(fld(f::PAID_AT), hours(1)));
     s.b.deadline_check("a_check", f::PAID_AT, f::SHIPPED_AT, d);
     let v = run(&s.b.p, order(json!({})), "2024-02-06 00:00:00");
-    let names: Vec<&str> = v.findings.iter().map(|f| s.b.p.checks[f.check as usize].name.as_str()).collect();
+    let names: Vec<&str> = v
+        .findings
+        .iter()
+        .map(|f| s.b.p.checks[f.check as usize].name.as_str())
+        .collect();
     assert_eq!(names, ["a_check", "late_shipment"]);
 }
 
@@ -403,7 +657,12 @@ fn findings_are_in_check_name_order() {
 fn overflow_is_unknown_not_a_panic() {
     let mut b = B::new();
     let d = b.value("x.far", Ty::Instant);
-    b.base(d, "x.far_def", vec![], add(fld(f::PAID_AT), Expr::Const(Const::Duration(i64::MAX))));
+    b.base(
+        d,
+        "x.far_def",
+        vec![],
+        add(fld(f::PAID_AT), Expr::Const(Const::Duration(i64::MAX))),
+    );
     b.deadline_check("c", f::PAID_AT, f::SHIPPED_AT, d);
     let v = run(&b.p, order(json!({})), "2024-02-06 00:00:00");
     assert_eq!(finding(&b.p, &v, "c").map(|f| f.0), Some("unknown".into()));
@@ -426,7 +685,11 @@ fn aggregates_over_lists_of_records() {
     s.b.exception(
         assessed,
         "reports.approved",
-        vec![Expr::Quant { op: QuantOp::Any, list: Box::new(fld(f::REPORTS)), filter: Some(Box::new(approved)) }],
+        vec![Expr::Quant {
+            op: QuantOp::Any,
+            list: Box::new(fld(f::REPORTS)),
+            filter: Some(Box::new(approved)),
+        }],
         max(Expr::Overridden, latest),
     );
     let deadline = s.b.p.checks[s.check as usize].deadline.unwrap_or_default();
@@ -438,27 +701,67 @@ fn aggregates_over_lists_of_records() {
     ]});
     let (_, rules, v) = late(&s, order(reports), "2024-01-11 00:00:00");
     assert_eq!(v.findings[0].deadline, Some(t("2024-01-25 10:00:00")));
-    assert_eq!(rules, ["baseline.ship_within", "reports.approved"], "aliases followed through two values");
+    assert_eq!(
+        rules,
+        ["baseline.ship_within", "reports.approved"],
+        "aliases followed through two values"
+    );
     let pending_only = json!({"paid_at": "2024-01-10 10:00:00", "reports": [{"status": "pending", "latest_ship_at": "2024-01-30 10:00:00"}]});
     let (_, rules, v) = late(&s, order(pending_only), "2024-01-11 00:00:00");
     assert_eq!(v.findings[0].deadline, Some(t("2024-01-12 10:00:00")));
     assert_eq!(rules, ["baseline.ship_within"]);
     // Festival extension and a report: the report applies on top of the whole chain.
-    let both = json!({"reports": [{"status": "approved", "latest_ship_at": "2024-02-26 10:00:00"}]});
+    let both =
+        json!({"reports": [{"status": "approved", "latest_ship_at": "2024-02-26 10:00:00"}]});
     let (_, rules, _) = late(&s, order(both), "2024-02-06 00:00:00");
-    assert_eq!(rules, ["baseline.ship_within", "cny.auto_extend", "reports.approved"]);
+    assert_eq!(
+        rules,
+        [
+            "baseline.ship_within",
+            "cny.auto_extend",
+            "reports.approved"
+        ]
+    );
 }
 
 #[test]
 fn counts_all_and_empty_extremum() {
     let mut b = B::new();
     let n = b.value("x.n", Ty::Int);
-    b.base(n, "x.n_def", vec![], Expr::Quant { op: QuantOp::Count, list: Box::new(fld(f::TAGS)), filter: None });
+    b.base(
+        n,
+        "x.n_def",
+        vec![],
+        Expr::Quant {
+            op: QuantOp::Count,
+            list: Box::new(fld(f::TAGS)),
+            filter: None,
+        },
+    );
     let all = b.value("x.all", Ty::Bool);
     let is_a = cmp(CmpOp::Eq, local(&[]), Expr::Const(Const::Str("a".into())));
-    b.base(all, "x.all_def", vec![], Expr::Quant { op: QuantOp::All, list: Box::new(fld(f::TAGS)), filter: Some(Box::new(is_a)) });
+    b.base(
+        all,
+        "x.all_def",
+        vec![],
+        Expr::Quant {
+            op: QuantOp::All,
+            list: Box::new(fld(f::TAGS)),
+            filter: Some(Box::new(is_a)),
+        },
+    );
     let none = b.value("x.none", Ty::Optional(Box::new(Ty::Instant)));
-    b.base(none, "x.none_def", vec![], Expr::Extremum { op: Func::Min, body: Box::new(local(&[1])), list: Box::new(fld(f::REPORTS)), filter: None });
+    b.base(
+        none,
+        "x.none_def",
+        vec![],
+        Expr::Extremum {
+            op: Func::Min,
+            body: Box::new(local(&[1])),
+            list: Box::new(fld(f::REPORTS)),
+            filter: None,
+        },
+    );
     let viol = b.value("x.c.violated", Ty::Bool);
     b.base(
         viol,
@@ -468,7 +771,10 @@ fn counts_all_and_empty_extremum() {
             cmp(CmpOp::Eq, val(n), Expr::Const(Const::Int(2))),
             val(all),
             is_none(val(none)),
-            Expr::InSet(Box::new(Expr::Const(Const::Str("a".into()))), Box::new(fld(f::TAGS))),
+            Expr::InSet(
+                Box::new(Expr::Const(Const::Str("a".into()))),
+                Box::new(fld(f::TAGS)),
+            ),
         ]),
     );
     let exempt = b.constant("x.c.exempt", Ty::Bool, Const::Bool(false));
@@ -484,11 +790,24 @@ fn counts_all_and_empty_extremum() {
         exempt,
         compensation: None,
         allows: vec![],
-        origin: ir::Origin { file: "x.edict".into(), line: 1, clause: None, source: String::new() },
+        origin: ir::Origin {
+            file: "x.edict".into(),
+            line: 1,
+            clause: None,
+            source: String::new(),
+        },
     });
-    let v = run(&b.p, order(json!({"tags": ["a", "a"]})), "2024-03-01 00:00:00");
+    let v = run(
+        &b.p,
+        order(json!({"tags": ["a", "a"]})),
+        "2024-03-01 00:00:00",
+    );
     assert_eq!(finding(&b.p, &v, "c").map(|f| f.0), Some("violated".into()));
-    let v = run(&b.p, order(json!({"tags": ["a", "b"]})), "2024-03-01 00:00:00");
+    let v = run(
+        &b.p,
+        order(json!({"tags": ["a", "b"]})),
+        "2024-03-01 00:00:00",
+    );
     assert_eq!(finding(&b.p, &v, "c").map(|f| f.0), Some("ok".into()));
 }
 
@@ -497,13 +816,20 @@ fn region_sets_and_nested_optional_records() {
     let mut b = B::new();
     let viol = b.value("x.c.violated", Ty::Bool);
     let set = regions::RegionSet::new([620200, 150700]);
-    let risky = cmp(CmpOp::Eq, path(&[f::ORIGIN_STATUS, 0]), Expr::Const(Const::Enum(2)));
+    let risky = cmp(
+        CmpOp::Eq,
+        path(&[f::ORIGIN_STATUS, 0]),
+        Expr::Const(Const::Enum(2)),
+    );
     b.base(
         viol,
         "x.c_def",
         vec![],
         Expr::And(vec![
-            Expr::InRegions(Box::new(fld(f::SENDER_REGION)), Box::new(Expr::Const(Const::Regions(set)))),
+            Expr::InRegions(
+                Box::new(fld(f::SENDER_REGION)),
+                Box::new(Expr::Const(Const::Regions(set))),
+            ),
             is_some(fld(f::ORIGIN_STATUS)),
             risky,
         ]),
@@ -521,13 +847,40 @@ fn region_sets_and_nested_optional_records() {
         exempt,
         compensation: None,
         allows: vec![],
-        origin: ir::Origin { file: "x.edict".into(), line: 1, clause: None, source: String::new() },
+        origin: ir::Origin {
+            file: "x.edict".into(),
+            line: 1,
+            clause: None,
+            source: String::new(),
+        },
     });
-    let st = |rec| finding(&b.p, &run(&b.p, order(rec), "2024-03-01 00:00:00"), "c").map(|f| f.0).unwrap_or_default();
-    assert_eq!(st(json!({"sender_region": "甘肃省嘉峪关市", "origin_status": {"risk": "high", "suspended_couriers": 0}})), "violated");
-    assert_eq!(st(json!({"sender_region": "内蒙古/呼伦贝尔市/海拉尔区", "origin_status": {"risk": "high", "suspended_couriers": 0}})), "violated");
-    assert_eq!(st(json!({"sender_region": "150102", "origin_status": {"risk": "high", "suspended_couriers": 0}})), "ok");
-    assert_eq!(st(json!({"sender_region": 150702, "origin_status": null})), "ok");
+    let st = |rec| {
+        finding(&b.p, &run(&b.p, order(rec), "2024-03-01 00:00:00"), "c")
+            .map(|f| f.0)
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        st(
+            json!({"sender_region": "甘肃省嘉峪关市", "origin_status": {"risk": "high", "suspended_couriers": 0}})
+        ),
+        "violated"
+    );
+    assert_eq!(
+        st(
+            json!({"sender_region": "内蒙古/呼伦贝尔市/海拉尔区", "origin_status": {"risk": "high", "suspended_couriers": 0}})
+        ),
+        "violated"
+    );
+    assert_eq!(
+        st(
+            json!({"sender_region": "150102", "origin_status": {"risk": "high", "suspended_couriers": 0}})
+        ),
+        "ok"
+    );
+    assert_eq!(
+        st(json!({"sender_region": 150702, "origin_status": null})),
+        "ok"
+    );
 }
 
 #[test]
@@ -538,7 +891,10 @@ fn damaged_ir_is_an_error_or_unknown_never_a_panic() {
     b.deadline_check("c", f::PAID_AT, f::SHIPPED_AT, d);
     let v = run(&b.p, order(json!({})), "2024-03-01 00:00:00");
     assert_eq!(finding(&b.p, &v, "c").map(|f| f.0), Some("unknown".into()));
-    b.p.rules[r as usize].body = Expr::Local { depth: 3, path: vec![] };
+    b.p.rules[r as usize].body = Expr::Local {
+        depth: 3,
+        path: vec![],
+    };
     let v = run(&b.p, order(json!({})), "2024-03-01 00:00:00");
     assert_eq!(finding(&b.p, &v, "c").map(|f| f.0), Some("unknown".into()));
     b.p.rules[r as usize].body = Expr::Overridden;
@@ -546,10 +902,17 @@ fn damaged_ir_is_an_error_or_unknown_never_a_panic() {
     assert!(json(&b.p, &v).contains("uses `overridden` where nothing is overridden"));
     b.p.rules[r as usize].body = val(d);
     let v = run(&b.p, order(json!({})), "2024-03-01 00:00:00");
-    assert!(json(&b.p, &v).contains("`x.d` depends on itself"), "{}", json(&b.p, &v));
+    assert!(
+        json(&b.p, &v).contains("`x.d` depends on itself"),
+        "{}",
+        json(&b.p, &v)
+    );
     b.p.rules[r as usize].body = val(42);
     let err = eval::Evaluator::new(&b.p).err().map(|e| e.to_string());
-    assert_eq!(err.as_deref(), Some("the IR cannot be evaluated: rule x.d_def: value #42 does not exist"));
+    assert_eq!(
+        err.as_deref(),
+        Some("the IR cannot be evaluated: rule x.d_def: value #42 does not exist")
+    );
     b.p.rules[r as usize].body = add(fld(f::PAID_AT), hours(1));
     b.p.rules[r as usize].children.push(77);
     assert!(eval::Evaluator::new(&b.p).is_err());
@@ -561,11 +924,17 @@ fn evaluation_is_deterministic() {
     let ev = eval::Evaluator::new(&s.b.p).unwrap();
     let mut input = String::new();
     for i in 0..200 {
-        let rec = order(json!({"id": format!("O{i}"), "paid_at": format!("2024-02-{:02} 10:00:00", 1 + i % 25), "shipped_at": if i % 3 == 0 { serde_json::Value::Null } else { json!(format!("2024-02-{:02} 09:00:00", 3 + i % 25)) }, "delay_ship_by": if i % 7 == 0 { json!("2024-02-27 00:00:00") } else { serde_json::Value::Null }, "festival_opt_out": i % 5 == 0}));
+        let rec = order(
+            json!({"id": format!("O{i}"), "paid_at": format!("2024-02-{:02} 10:00:00", 1 + i % 25), "shipped_at": if i % 3 == 0 { serde_json::Value::Null } else { json!(format!("2024-02-{:02} 09:00:00", 3 + i % 25)) }, "delay_ship_by": if i % 7 == 0 { json!("2024-02-27 00:00:00") } else { serde_json::Value::Null }, "festival_opt_out": i % 5 == 0}),
+        );
         input.push_str(&rec.to_string());
         input.push('\n');
     }
-    let opts = eval::RunOptions { as_of: t("2024-02-24 00:00:00"), explain: true, format: eval::Format::Ndjson };
+    let opts = eval::RunOptions {
+        as_of: t("2024-02-24 00:00:00"),
+        explain: true,
+        format: eval::Format::Ndjson,
+    };
     let mut a = Vec::new();
     let mut b2 = Vec::new();
     eval::run(&ev, input.as_bytes(), &mut a, &opts).unwrap();

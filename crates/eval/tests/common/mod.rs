@@ -1,6 +1,9 @@
 //! Hand-built programs for the evaluator's tests and bench.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the builder")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the builder"
+)]
 
 use ir::*;
 use rust_decimal::Decimal;
@@ -34,7 +37,8 @@ pub fn t(s: &str) -> i64 {
 }
 
 pub fn dec(s: &str) -> Decimal {
-    s.parse().unwrap_or_else(|e| panic!("bad decimal in test: {e}"))
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad decimal in test: {e}"))
 }
 
 fn field(name: &str, ty: Ty) -> Field {
@@ -140,7 +144,14 @@ impl B {
         (self.p.values.len() - 1) as ValueId
     }
 
-    fn rule(&mut self, value: ValueId, id: &str, parent: Parent, guard: Vec<Expr>, body: Expr) -> RuleId {
+    fn rule(
+        &mut self,
+        value: ValueId,
+        id: &str,
+        parent: Parent,
+        guard: Vec<Expr>,
+        body: Expr,
+    ) -> RuleId {
         let r = self.p.rules.len() as RuleId;
         let guard = (!guard.is_empty()).then(|| Guard {
             conjuncts: guard
@@ -212,7 +223,13 @@ impl B {
 
     /// A deadline check on `order`: `after` field, `event` field, deadline value; exempt
     /// defaults to a constant false value.
-    pub fn deadline_check(&mut self, name: &str, after: u32, event: u32, deadline: ValueId) -> CheckId {
+    pub fn deadline_check(
+        &mut self,
+        name: &str,
+        after: u32,
+        event: u32,
+        deadline: ValueId,
+    ) -> CheckId {
         let exempt = self.constant(&format!("{name}.exempt"), Ty::Bool, Const::Bool(false));
         self.p.checks.push(Check {
             name: name.into(),
@@ -301,7 +318,10 @@ pub fn is_none(e: Expr) -> Expr {
 }
 
 pub fn in_window(x: Expr, a: &str, b: &str) -> Expr {
-    Expr::InWindow(Box::new(x), Box::new(Expr::Const(Const::Window(t(a), t(b)))))
+    Expr::InWindow(
+        Box::new(x),
+        Box::new(Expr::Const(Const::Window(t(a), t(b)))),
+    )
 }
 
 pub fn max(a: Expr, b: Expr) -> Expr {
@@ -353,4 +373,69 @@ pub fn finding(p: &Program, v: &eval::Verdict, check: &str) -> Option<(String, V
         .map(|r| p.rules[*r as usize].id.clone())
         .collect();
     Some((f.status.name().to_string(), rules))
+}
+
+/// A small program: late_shipment (48h from payment, 5% compensation rounded to whole
+/// yuan, an exception for global merchants paid in February 2024) and late_collection
+/// (24h from shipping).
+pub fn simple() -> B {
+    let mut b = B::new();
+    let ship_by = b.value("baseline.ship_by", Ty::Instant);
+    b.base(
+        ship_by,
+        "baseline.ship_within",
+        vec![],
+        add(fld(f::PAID_AT), hours(48)),
+    );
+    let ext = b.exception(
+        ship_by,
+        "feb.global_extend",
+        vec![
+            enum_is(f::MERCHANT_KIND, 1),
+            in_window(
+                fld(f::PAID_AT),
+                "2024-02-01 00:00:00",
+                "2024-02-29 23:59:59",
+            ),
+        ],
+        max(Expr::Overridden, inst("2024-02-20 23:59:59")),
+    );
+    b.text(ext, 0, "order.merchant_kind == global");
+    b.text(ext, 1, "order.paid_at in [2024-02-01, 2024-02-29]");
+    let delay = b.child(
+        ext,
+        "feb.merchant_delay",
+        vec![is_some(fld(f::DELAY_SHIP_BY))],
+        fld(f::DELAY_SHIP_BY),
+    );
+    b.text(delay, 0, "order.delay_ship_by is some");
+    let c = b.deadline_check("late_shipment", f::PAID_AT, f::SHIPPED_AT, ship_by);
+    let comp = b.value("baseline.late_shipment.compensation", Ty::Money);
+    b.base(
+        comp,
+        "baseline.compensate",
+        vec![],
+        Expr::Call(
+            Func::Round,
+            vec![
+                arith(ArithOp::MoneyMulPercent, fld(f::ORDER_PAID), pct("5")),
+                money("1"),
+            ],
+        ),
+    );
+    b.check_mut(c).compensation = Some(comp);
+    let collect_by = b.value("baseline.collect_by", Ty::Instant);
+    b.base(
+        collect_by,
+        "baseline.collect_within",
+        vec![],
+        add(fld(f::SHIPPED_AT), hours(24)),
+    );
+    b.deadline_check(
+        "late_collection",
+        f::SHIPPED_AT,
+        f::COLLECTED_AT,
+        collect_by,
+    );
+    b
 }
