@@ -109,3 +109,170 @@ pub fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+fn edict_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edict"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("edict runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("finishes")
+}
+
+const AS_OF: &str = "2024-03-01T00:00:00+08:00";
+
+#[test]
+fn a_stream_with_broken_lines_judges_every_good_record() {
+    let good = std::fs::read_to_string(root().join("examples/orders.ndjson")).expect("examples");
+    let good: Vec<&str> = good.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(good.len() >= 3);
+    let mut input = String::new();
+    input.push_str(good[0]);
+    input.push('\n');
+    input.push_str("{\"id\":\"BROKEN-1\",\"paid_at\":\n"); // truncated JSON
+    input.push_str(good[1]);
+    input.push('\n');
+    // A complete record with one bad value.
+    let mut bad: serde_json::Value = serde_json::from_str(good[0]).expect("json");
+    bad["id"] = "BROKEN-2".into();
+    bad["paid_at"] = "not a time".into();
+    input.push_str(&bad.to_string());
+    input.push('\n');
+    input.push_str(good[2]);
+    input.push('\n');
+    let out = edict_stdin(&["eval", "policies", "-", "--as-of", AS_OF], &input);
+    assert_eq!(out.status.code(), Some(2), "errors happened: exit 2");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 5, "one output line per input line");
+    for (i, v) in lines.iter().enumerate() {
+        match i {
+            1 => {
+                assert_eq!(v["line"], 2);
+                assert!(v["error"].is_string());
+            }
+            3 => {
+                assert_eq!(v["line"], 4);
+                assert_eq!(v["id"], "BROKEN-2");
+                assert!(v["error"].as_str().expect("message").contains("paid_at"));
+            }
+            _ => assert!(v["findings"].is_array(), "line {}: {v}", i + 1),
+        }
+    }
+}
+
+#[test]
+fn renaming_and_reordering_policy_files_changes_no_output_byte() {
+    let dir = tempdir("renamed");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(root().join("policies"))
+        .expect("policies")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "edict"))
+        .collect();
+    names.sort();
+    // Reverse order, new names: file order and names both change.
+    for (i, p) in names.iter().rev().enumerate() {
+        std::fs::copy(p, dir.join(format!("{i:02}_renamed.edict"))).expect("copy");
+    }
+    let a = edict(&[
+        "eval",
+        "policies",
+        "examples/orders.ndjson",
+        "--as-of",
+        AS_OF,
+    ]);
+    let b = edict(&[
+        "eval",
+        dir.to_str().expect("utf8"),
+        "examples/orders.ndjson",
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a.stderr));
+    assert!(!a.stdout.is_empty());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn evaluation_is_deterministic_and_ir_files_give_the_same_verdicts() {
+    let dir = tempdir("ir");
+    let ir = dir.join("set.ir");
+    assert_eq!(
+        edict(&["compile", "policies", "-o", ir.to_str().expect("utf8")])
+            .status
+            .code(),
+        Some(0)
+    );
+    let a = edict(&[
+        "eval",
+        "policies",
+        "examples/orders.ndjson",
+        "--as-of",
+        AS_OF,
+        "--explain",
+    ]);
+    let b = edict(&[
+        "eval",
+        "policies",
+        "examples/orders.ndjson",
+        "--as-of",
+        AS_OF,
+        "--explain",
+    ]);
+    let c = edict(&[
+        "eval",
+        ir.to_str().expect("utf8"),
+        "examples/orders.ndjson",
+        "--as-of",
+        AS_OF,
+        "--explain",
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(a.stdout, c.stdout);
+}
+
+#[test]
+fn explain_names_the_deciding_rules_and_the_ones_that_lost() {
+    let out = edict(&[
+        "explain",
+        "policies",
+        "examples/orders.ndjson",
+        "--id",
+        "DY240108002",
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(t.contains("late_shipment: violated"), "{t}");
+    assert!(t.contains("not applicable"), "{t}");
+    assert!(t.contains("policies/"), "rules are located: {t}");
+}
+
+#[test]
+fn policy_tests_pass_and_end_with_the_count_line() {
+    let out = edict(&["test", "policies"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let t = text(&out.stdout);
+    let last = t.lines().last().expect("output");
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    let passed: usize = last
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("count");
+    assert!(passed >= 80);
+}
