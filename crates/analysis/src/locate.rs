@@ -25,6 +25,8 @@ pub struct Locator {
     sites: HashMap<String, Vec<Site>>,
     fields: HashMap<(String, String), Span>,
     announcements: HashMap<String, Span>,
+    /// Items that can carry `@allow` (values, exceptions, checks): span and lint ids.
+    scopes: Vec<(Span, Vec<String>)>,
     lines: HashMap<String, (syntax::FileId, Vec<(usize, usize)>)>,
 }
 
@@ -54,7 +56,14 @@ impl Locator {
                     span,
                 });
             };
+            let ids = |a: &[syntax::ast::Allow]| a.iter().map(|x| x.lint.name.clone()).collect();
             for item in &file.items {
+                match item {
+                    Item::Value(v) => loc.scopes.push((v.span, ids(&v.allows))),
+                    Item::Exception(e) => loc.scopes.push((e.span, ids(&e.allows))),
+                    Item::Check(c) => loc.scopes.push((c.span, ids(&c.allows))),
+                    _ => {}
+                }
                 match item {
                     Item::Value(v) => {
                         let label = v.def.label.as_ref().unwrap_or(&v.name);
@@ -132,6 +141,15 @@ impl Locator {
             .get(file)
             .copied()
             .unwrap_or_else(|| self.line(file, 1))
+    }
+
+    /// The lints silenced (`@allow`) by the value, exception or check whose text contains
+    /// `span`; empty when none does.
+    pub fn allows_at(&self, span: Span) -> &[String] {
+        self.scopes
+            .iter()
+            .find(|(s, _)| s.file == span.file && s.start <= span.start && span.end <= s.end)
+            .map_or(&[], |(_, ids)| ids.as_slice())
     }
 
     /// A field declaration `owner.field` (owner: a fact kind or record type).

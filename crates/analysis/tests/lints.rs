@@ -232,6 +232,68 @@ exception base_deadline as x cites "2" {
 }
 
 #[test]
+fn l005_once_per_literal_in_every_position() {
+    // An untyped value's body is checked twice by the checker (inference, then compile).
+    let out = lint(&with_head(
+        r#"
+value places cites "1" = regions { "内蒙古", "贵州省遵义市" }
+value near: bool cites "1" = item.place in places or item.place in regions { "宁夏" }
+check other cites "1" {
+  after item.start
+  applies when item.place in regions { "宁夏" } and near
+  event item.done
+  deadline = item.start + 1h
+  exempt = false
+}
+exception other.deadline as x cites "2" {
+  when item.place in regions { "内蒙古" }
+  then item.start + 2h
+}
+"#,
+    ));
+    assert_eq!(out.matches("L005").count(), 4, "{out}");
+    for line in out.lines().filter(|l| l.starts_with("L005")) {
+        assert_eq!(
+            out.matches(line).count(),
+            1,
+            "reported twice: {line}\n{out}"
+        );
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn l005_allowed_on_the_enclosing_value_exception_or_check() {
+    let out = lint(&with_head(
+        r#"
+@allow(L005, "the announcement's own spelling")
+value places cites "1" = regions { "内蒙古" }
+@allow(L005, "the announcement's own spelling")
+check other cites "1" {
+  after item.start
+  applies when item.place in regions { "宁夏" } and item.place in places
+  event item.done
+  deadline = item.start + 1h
+  exempt = item.place in regions { "宁夏" }
+}
+@allow(L005, "the announcement's own spelling")
+exception other.deadline as x cites "2" {
+  when item.place in regions { "内蒙古" }
+  then item.start + 2h
+}
+exception other.deadline as y cites "3" {
+  when item.place in regions { "新疆" }
+  then item.start + 3h
+}
+priority x > y
+"#,
+    ));
+    // Only the literal outside any allowing item is left.
+    assert_eq!(out.matches("L005").count(), 1, "{out}");
+    assert!(out.contains("region `新疆`"), "{out}");
+}
+
+#[test]
 fn l006_l008_l009() {
     insta::assert_snapshot!(lint(&with_head(
         r#"

@@ -123,10 +123,14 @@ fn windows(input: &Input, out: &mut Vec<Finding>) {
     }
 }
 
-/// L005.
+/// L005, once per literal as written (the checker may see a literal more than once, e.g.
+/// while inferring a value's type), silenced by an `@allow` on the enclosing item.
 fn regions(input: &Input, out: &mut Vec<Finding>) {
+    let mut seen = std::collections::BTreeSet::new();
     for lit in input.region_literals {
-        if lit.form == regions::Form::Canonical {
+        if lit.form == regions::Form::Canonical
+            || !seen.insert((lit.span.file.0, lit.span.start, lit.span.end))
+        {
             continue;
         }
         let d = diag(
@@ -138,7 +142,7 @@ fn regions(input: &Input, out: &mut Vec<Finding>) {
         .with_help(format!("write \"{}\"", lit.canonical));
         out.push(Finding {
             diag: d,
-            owners: vec![],
+            owners: vec![Owner::Item(input.locator.allows_at(lit.span).to_vec())],
         });
     }
 }

@@ -61,7 +61,7 @@ pub const LINTS: &[LintInfo] = &[
         id: "L005",
         name: "non-canonical-region",
         severity: Severity::Warning,
-        doc: "A region literal is not written as its canonical full name (a short form like `内蒙古`, a bare code, `X全域`, `X市辖区`, or a path with separators). It resolves, but reviewers compare names by eye: write the canonical name the help suggests.",
+        doc: "A region literal is not written as its canonical full name (a short form like `内蒙古`, a bare code, `X全域`, `X市辖区`, or a path with separators). It resolves, but reviewers compare names by eye: write the canonical name the help suggests. Each literal is reported once; `@allow(L005, \"reason\")` on the value, exception or check whose text contains it silences it there.",
     },
     LintInfo {
         id: "L006",
@@ -124,6 +124,8 @@ pub(crate) struct Finding {
 pub(crate) enum Owner {
     Rule(ir::RuleId),
     Check(ir::CheckId),
+    /// Written inside an item (value, exception, check) with these `@allow`s.
+    Item(Vec<String>),
 }
 
 /// Lints a checked policy set; diagnostics sorted by file position then code.
@@ -153,14 +155,13 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|f| {
             !f.owners.iter().any(|o| {
+                let code = &f.diag.code;
                 let allows = match o {
                     Owner::Rule(r) => p.rules.get(*r as usize).map(|r| &r.allows),
                     Owner::Check(c) => p.checks.get(*c as usize).map(|c| &c.allows),
+                    Owner::Item(ids) => return ids.iter().any(|id| id.eq_ignore_ascii_case(code)),
                 };
-                allows.is_some_and(|a| {
-                    a.iter()
-                        .any(|(id, _)| id.eq_ignore_ascii_case(&f.diag.code))
-                })
+                allows.is_some_and(|a| a.iter().any(|(id, _)| id.eq_ignore_ascii_case(code)))
             })
         })
         .map(|f| f.diag)
