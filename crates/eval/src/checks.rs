@@ -18,12 +18,16 @@
 use ir::{CheckId, Status};
 
 use crate::eval::{undef, Cell, CheckOut, Cx, Env, Out, Ov, Reason, Stop};
-use crate::prepare::PCheck;
+use crate::prepare::{PCheck, Shape};
 use crate::val::Val;
 
 impl Cx<'_> {
     /// The outcome of check `c` for this record (memoized).
     pub(crate) fn check(&mut self, c: CheckId) -> CheckOut {
+        if !self.p.status_reads {
+            // Nothing reads statuses: each check is computed once, no memo needed.
+            return self.compute_check(c);
+        }
         let gen = self.s.gen;
         match self.s.checks.get(c, gen) {
             Some(Cell::Done(o)) => return *o,
@@ -31,8 +35,14 @@ impl Cx<'_> {
             None => {}
         }
         self.s.checks.set(c, gen, Cell::Busy);
+        let out = self.compute_check(c);
+        self.s.checks.set(c, gen, Cell::Done(out));
+        out
+    }
+
+    fn compute_check(&mut self, c: CheckId) -> CheckOut {
         let p = self.p;
-        let out = match p.checks.get(c as usize) {
+        match p.checks.get(c as usize) {
             Some(pc) if pc.kind == self.kind => {
                 let mut reached = 0;
                 let mut out = self.run_check(pc, &mut reached).unwrap_or_else(stopped);
@@ -41,9 +51,7 @@ impl Cx<'_> {
             }
             Some(_) => CheckOut::status(Status::NotApplicable),
             None => stopped(undef(None, Reason::MissingRef)),
-        };
-        self.s.checks.set(c, gen, Cell::Done(out));
-        out
+        }
     }
 
     fn run_check(&mut self, pc: &PCheck, reached: &mut u8) -> Out<CheckOut> {
@@ -52,7 +60,7 @@ impl Cx<'_> {
             ov: Ov::None,
         };
         if let Some(after) = &pc.after {
-            if self.eval(after, env)?.is_null() {
+            if self.probe_is_null(after, env)? {
                 return Ok(CheckOut::status(Status::NotApplicable));
             }
         }
@@ -68,21 +76,15 @@ impl Cx<'_> {
                 _ => return Err(undef(Some(d), Reason::Type)),
             };
             let event = match &pc.event {
-                Some(e) => self.eval(e, env)?,
-                None => Val::Null,
+                Some(e) => self.probe_instant(e, env)?,
+                None => None,
             };
+            out.actual = event;
             out.status = match event {
-                Val::Instant(t) => {
-                    out.actual = Some(t);
-                    if t <= deadline {
-                        Status::Ok
-                    } else {
-                        Status::Violated
-                    }
-                }
-                Val::Null if self.as_of <= deadline => Status::Pending,
-                Val::Null => Status::Violated,
-                _ => return Err(undef(None, Reason::Type)),
+                Some(t) if t <= deadline => Status::Ok,
+                Some(_) => Status::Violated,
+                None if self.as_of <= deadline => Status::Pending,
+                None => Status::Violated,
             };
             out.deadline = Some(deadline);
             out.decider = Some(d);
@@ -97,9 +99,12 @@ impl Cx<'_> {
             out.decider = Some(pc.exempt);
         }
         *reached = 2;
-        let exempt = match self.value(pc.exempt)?.0 {
-            Val::Bool(b) => b,
-            _ => return Err(undef(Some(pc.exempt), Reason::Type)),
+        let exempt = match self.p.values.get(pc.exempt as usize).map(|v| &v.shape) {
+            Some(Shape::Const((Val::Bool(b), _))) => *b,
+            _ => match self.value(pc.exempt)?.0 {
+                Val::Bool(b) => b,
+                _ => return Err(undef(Some(pc.exempt), Reason::Type)),
+            },
         };
         out.before_exempt = out.status;
         let keeps_ok = out.status == Status::Ok && (pc.deadline.is_some() || pc.violated.is_some());

@@ -31,6 +31,7 @@
 use ir::{Parent, RuleId, Status, ValueId};
 use rust_decimal::Decimal;
 
+use crate::compile::Fx;
 use crate::prepare::{PRule, Prepared, Shape};
 use crate::val::Val;
 
@@ -216,7 +217,12 @@ pub(crate) struct Cx<'a> {
     pub rec: &'a [Val],
     pub kind: ir::KindId,
     pub as_of: i64,
+    /// Nesting of value evaluations, to stop cycles.
+    pub depth: u32,
 }
+
+/// The deepest nesting of values evaluated (a deeper one is reported as a cycle).
+const MAX_DEPTH: u32 = 100;
 
 impl<'a> Cx<'a> {
     pub(crate) fn rule(&self, r: RuleId) -> Out<&'a PRule> {
@@ -246,13 +252,16 @@ impl<'a> Cx<'a> {
             return Ok(d.clone());
         }
         let gen = self.s.gen;
-        match self.s.values.get(v, gen) {
-            Some(Cell::Done(o)) => return o.clone(),
-            Some(Cell::Busy) => return Err(undef(Some(v), Reason::Cycle)),
-            None => {}
+        if let Some(Cell::Done(o)) = self.s.values.get(v, gen) {
+            return o.clone();
         }
-        self.s.values.set(v, gen, Cell::Busy);
+        // A cycle (only in a damaged IR: the checker rejects them) shows as runaway depth.
+        if self.depth >= MAX_DEPTH {
+            return Err(undef(Some(v), Reason::Cycle));
+        }
+        self.depth += 1;
         let out = self.compute_value(v);
+        self.depth -= 1;
         self.s.values.set(v, gen, Cell::Done(out.clone()));
         out
     }
@@ -284,13 +293,15 @@ impl<'a> Cx<'a> {
     /// The outcome of `v`'s bases alone (memoized): what a top-level exception overrides.
     pub(crate) fn bases(&mut self, v: ValueId) -> Out<Decided> {
         let gen = self.s.gen;
-        match self.s.bases.get(v, gen) {
-            Some(Cell::Done(o)) => return o.clone(),
-            Some(Cell::Busy) => return Err(undef(Some(v), Reason::Cycle)),
-            None => {}
+        if let Some(Cell::Done(o)) = self.s.bases.get(v, gen) {
+            return o.clone();
         }
-        self.s.bases.set(v, gen, Cell::Busy);
+        if self.depth >= MAX_DEPTH {
+            return Err(undef(Some(v), Reason::Cycle));
+        }
+        self.depth += 1;
         let out = self.compute_bases(v);
+        self.depth -= 1;
         self.s.bases.set(v, gen, Cell::Done(out.clone()));
         out
     }
@@ -336,7 +347,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Whether every conjunct holds, left to right, stopping at the first false one.
-    pub(crate) fn conjuncts(&mut self, conj: &[crate::prepare::Node], env: Env) -> Out<bool> {
+    pub(crate) fn conjuncts(&mut self, conj: &[Fx], env: Env) -> Out<bool> {
         for c in conj {
             match self.eval(c, env)? {
                 Val::Bool(true) => {}
@@ -420,6 +431,12 @@ impl<'a> Cx<'a> {
         Ok(first)
     }
 
+    /// Evaluates a compiled expression.
+    #[inline]
+    pub(crate) fn eval(&mut self, f: &Fx, env: Env) -> Out<Val> {
+        f.call(self, env)
+    }
+
     /// What `overridden` is in `env`.
     pub(crate) fn overridden(&mut self, env: Env) -> Out<Val> {
         match env.ov {
@@ -431,6 +448,10 @@ impl<'a> Cx<'a> {
 
     /// The deciding rule of `v` once aliases are followed (for `compensation_rule`).
     pub(crate) fn deciding_rule(&mut self, v: ValueId, depth: u32) -> Option<RuleId> {
+        let p: &'a Prepared = self.p;
+        if let Some(chain) = p.values.get(v as usize).and_then(|pv| pv.chain.as_deref()) {
+            return chain.last().copied();
+        }
         let (_, leaf) = self.value(v).ok()?;
         let rule = self.rule(leaf).ok()?;
         match (rule.parent, rule.alias) {
@@ -445,6 +466,11 @@ impl<'a> Cx<'a> {
     /// exception is preceded by the base path it overrode; a leading alias base is replaced
     /// by the chain of the value it names.
     pub(crate) fn chain_into(&mut self, v: ValueId, out: &mut Vec<RuleId>, depth: u32) {
+        let p: &'a Prepared = self.p;
+        if let Some(chain) = p.values.get(v as usize).and_then(|pv| pv.chain.as_deref()) {
+            out.extend_from_slice(chain);
+            return;
+        }
         if depth > 64 {
             return;
         }

@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod checks;
+mod compile;
 pub mod decode;
 mod eval;
 pub mod explain;
@@ -118,6 +119,7 @@ impl<'p> Evaluator<'p> {
             rec: &record.slots,
             kind: record.kind,
             as_of,
+            depth: 0,
         };
         if out.id != record.id {
             out.id.clone_from(&record.id);
@@ -176,6 +178,7 @@ impl<'p> Evaluator<'p> {
             rec: &record.slots,
             kind: record.kind,
             as_of,
+            depth: 0,
         };
         let findings = verdict
             .findings

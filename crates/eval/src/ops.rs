@@ -1,4 +1,4 @@
-//! Evaluating expressions: fields, operators, built-ins and aggregates.
+//! The operators' semantics, as pure functions on runtime values.
 //!
 //! Operands are typed by the checker; a value of an unexpected type (a damaged IR) is a
 //! [`Reason::Type`] stop, never a panic. Arithmetic is checked: overflow is a
@@ -6,18 +6,18 @@
 //! defined on every type, `none` included; ordering needs two values of the same ordered
 //! type. `round(m, unit)` rounds half away from zero to a multiple of `unit`. `max`/`min`
 //! over a list skip elements whose body is none, and give none when nothing passes.
+//! [`crate::compile`] wires these into closures.
 
 use std::cmp::Ordering;
 
-use ir::{ArithOp, Func, QuantOp};
+use ir::ArithOp;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::eval::{undef, Cx, Env, Out, Reason};
-use crate::prepare::Node;
+use crate::eval::{undef, Env, Out, Reason};
 use crate::val::Val;
 
 /// Follows record slots `path` into `v`; none stays none.
-fn follow(mut v: &Val, path: &[u32], env: Env) -> Out<Val> {
+pub(crate) fn follow(mut v: &Val, path: &[u32], env: Env) -> Out<Val> {
     for &i in path {
         match v {
             Val::Record(slots) => {
@@ -33,6 +33,7 @@ fn follow(mut v: &Val, path: &[u32], env: Env) -> Out<Val> {
 }
 
 /// The order of two values of the same ordered type.
+#[inline(always)]
 pub(crate) fn order(a: &Val, b: &Val) -> Option<Ordering> {
     Some(match (a, b) {
         (Val::Int(x), Val::Int(y))
@@ -46,211 +47,31 @@ pub(crate) fn order(a: &Val, b: &Val) -> Option<Ordering> {
     })
 }
 
-impl Cx<'_> {
-    /// Evaluates `n` in `env`.
-    pub(crate) fn eval(&mut self, n: &Node, env: Env) -> Out<Val> {
-        let ty = || undef(env.value, Reason::Type);
-        let arith = || undef(env.value, Reason::Arithmetic);
-        Ok(match n {
-            Node::Const(v) => v.clone(),
-            Node::Slot(i) => self
-                .rec
-                .get(*i as usize)
-                .cloned()
-                .ok_or(undef(env.value, Reason::MissingRef))?,
-            Node::Field(path) => {
-                let (first, rest) = path.split_first().ok_or(ty())?;
-                let v = self
-                    .rec
-                    .get(*first as usize)
-                    .ok_or(undef(env.value, Reason::MissingRef))?;
-                follow(v, rest, env)?
-            }
-            Node::Local { depth, path } => {
-                let at = (self.s.locals.len() as u64)
-                    .checked_sub(u64::from(*depth) + 1)
-                    .ok_or(undef(env.value, Reason::MissingRef))?;
-                let v = &self.s.locals[at as usize];
-                follow(v, path, env)?
-            }
-            Node::Value(v) => self.value(*v)?.0,
-            Node::Overridden => self.overridden(env)?,
-            Node::Status(c) => Val::Status(self.check(*c).status),
-            Node::Not(x) => match self.eval(x, env)? {
-                Val::Bool(b) => Val::Bool(!b),
-                _ => return Err(ty()),
-            },
-            Node::Neg(x) => match self.eval(x, env)? {
-                Val::Int(i) => Val::Int(i.checked_neg().ok_or(arith())?),
-                Val::Duration(d) => Val::Duration(d.checked_neg().ok_or(arith())?),
-                Val::Money(m) => Val::Money(-m),
-                _ => return Err(ty()),
-            },
-            Node::And(xs) => {
-                for x in xs.iter() {
-                    match self.eval(x, env)? {
-                        Val::Bool(true) => {}
-                        Val::Bool(false) => return Ok(Val::Bool(false)),
-                        _ => return Err(ty()),
-                    }
-                }
-                Val::Bool(true)
-            }
-            Node::Or(xs) => {
-                for x in xs.iter() {
-                    match self.eval(x, env)? {
-                        Val::Bool(true) => return Ok(Val::Bool(true)),
-                        Val::Bool(false) => {}
-                        _ => return Err(ty()),
-                    }
-                }
-                Val::Bool(false)
-            }
-            Node::Cmp(op, a, b) => {
-                let (a, b) = (self.eval(a, env)?, self.eval(b, env)?);
-                let holds = match op {
-                    ir::CmpOp::Eq => a == b,
-                    ir::CmpOp::Ne => a != b,
-                    _ => op.holds(order(&a, &b).ok_or(ty())?),
-                };
-                Val::Bool(holds)
-            }
-            Node::Arith(op, a, b) => {
-                let (a, b) = (self.eval(a, env)?, self.eval(b, env)?);
-                arithmetic(*op, &a, &b).ok_or(ty())?.ok_or(arith())?
-            }
-            Node::IsSome(x, want) => Val::Bool(self.eval(x, env)?.is_null() != *want),
-            Node::InWindow(x, w) => match (self.eval(x, env)?, self.eval(w, env)?) {
-                (Val::Instant(t), Val::Window(a, b)) => Val::Bool(a <= t && t <= b),
-                _ => return Err(ty()),
-            },
-            Node::InSet(x, s) => {
-                let x = self.eval(x, env)?;
-                match self.eval(s, env)? {
-                    Val::Set(items) | Val::List(items) => Val::Bool(items.contains(&x)),
-                    _ => return Err(ty()),
-                }
-            }
-            Node::InRegions(x, s) => match (self.eval(x, env)?, self.eval(s, env)?) {
-                (Val::Region(c), Val::Regions(set)) => Val::Bool(set.contains(c)),
-                (Val::Region(c), Val::Region(outer)) => {
-                    let (lo, hi) = regions::code_range(outer);
-                    Val::Bool(lo <= c && c <= hi)
-                }
-                _ => return Err(ty()),
-            },
-            Node::Call(f, args) => {
-                let [a, b] = &args[..] else { return Err(ty()) };
-                let (a, b) = (self.eval(a, env)?, self.eval(b, env)?);
-                match f {
-                    Func::Max | Func::Min => {
-                        let ord = order(&a, &b).ok_or(ty())?;
-                        let a_wins = if *f == Func::Max {
-                            ord != Ordering::Less
-                        } else {
-                            ord != Ordering::Greater
-                        };
-                        if a_wins {
-                            a
-                        } else {
-                            b
-                        }
-                    }
-                    Func::Round => match (a, b) {
-                        (Val::Money(m), Val::Money(unit)) => {
-                            Val::Money(round_to(m, unit).ok_or(arith())?)
-                        }
-                        _ => return Err(ty()),
-                    },
-                }
-            }
-            Node::Quant { op, list, filter } => self.quant(*op, list, filter.as_deref(), env)?,
-            Node::Extremum {
-                op,
-                body,
-                list,
-                filter,
-            } => self.extremum(*op, body, list, filter.as_deref(), env)?,
-        })
-    }
+/// `a op b`; `None` when the values cannot be ordered.
+#[inline(always)]
+pub(crate) fn compare(op: ir::CmpOp, a: &Val, b: &Val) -> Option<bool> {
+    Some(match op {
+        ir::CmpOp::Eq => a == b,
+        ir::CmpOp::Ne => a != b,
+        _ => op.holds(order(a, b)?),
+    })
+}
 
-    /// Evaluates `f` with `item` bound at depth 0.
-    fn with_local(&mut self, item: &Val, f: &Node, env: Env) -> Out<Val> {
-        self.s.locals.push(item.clone());
-        let out = self.eval(f, env);
-        self.s.locals.pop();
-        out
+/// One step of `max`/`min` over a list: keeps the first of equals, skips none; `None` when
+/// the values cannot be ordered.
+pub(crate) fn extremum_step(best: &mut Val, v: Val, max: bool) -> Option<()> {
+    if v.is_null() {
+        return Some(());
     }
-
-    fn passes(&mut self, item: &Val, filter: Option<&Node>, env: Env) -> Out<bool> {
-        match filter {
-            None => Ok(true),
-            Some(f) => match self.with_local(item, f, env)? {
-                Val::Bool(b) => Ok(b),
-                _ => Err(undef(env.value, Reason::Type)),
-            },
-        }
+    if best.is_null() {
+        *best = v;
+        return Some(());
     }
-
-    fn items(&mut self, list: &Node, env: Env) -> Out<std::sync::Arc<[Val]>> {
-        match self.eval(list, env)? {
-            Val::List(items) | Val::Set(items) => Ok(items),
-            _ => Err(undef(env.value, Reason::Type)),
-        }
+    let ord = order(&v, best)?;
+    if (max && ord == Ordering::Greater) || (!max && ord == Ordering::Less) {
+        *best = v;
     }
-
-    fn quant(&mut self, op: QuantOp, list: &Node, filter: Option<&Node>, env: Env) -> Out<Val> {
-        let items = self.items(list, env)?;
-        let mut count = 0i64;
-        for item in items.iter() {
-            let pass = self.passes(item, filter, env)?;
-            match (op, pass) {
-                (QuantOp::Any, true) => return Ok(Val::Bool(true)),
-                (QuantOp::All, false) => return Ok(Val::Bool(false)),
-                (QuantOp::Count, true) => count += 1,
-                _ => {}
-            }
-        }
-        Ok(match op {
-            QuantOp::Any => Val::Bool(false),
-            QuantOp::All => Val::Bool(true),
-            QuantOp::Count => Val::Int(count),
-        })
-    }
-
-    fn extremum(
-        &mut self,
-        op: Func,
-        body: &Node,
-        list: &Node,
-        filter: Option<&Node>,
-        env: Env,
-    ) -> Out<Val> {
-        let items = self.items(list, env)?;
-        let mut best = Val::Null;
-        for item in items.iter() {
-            if !self.passes(item, filter, env)? {
-                continue;
-            }
-            let v = self.with_local(item, body, env)?;
-            if v.is_null() {
-                continue;
-            }
-            if best.is_null() {
-                best = v;
-                continue;
-            }
-            let ord = order(&v, &best).ok_or(undef(env.value, Reason::Type))?;
-            let better = match op {
-                Func::Max => ord == Ordering::Greater,
-                _ => ord == Ordering::Less,
-            };
-            if better {
-                best = v;
-            }
-        }
-        Ok(best)
-    }
+    Some(())
 }
 
 /// `m` rounded half away from zero to a multiple of `unit`; `None` on a zero unit or overflow.
@@ -265,7 +86,8 @@ pub(crate) fn round_to(m: Decimal, unit: Decimal) -> Option<Decimal> {
 
 /// Typed arithmetic: `None` on operand types that do not fit the operator, `Some(None)` on
 /// overflow.
-fn arithmetic(op: ArithOp, a: &Val, b: &Val) -> Option<Option<Val>> {
+#[inline(always)]
+pub(crate) fn arithmetic(op: ArithOp, a: &Val, b: &Val) -> Option<Option<Val>> {
     use ArithOp::*;
     use Val::*;
     Some(match (op, a, b) {

@@ -1,7 +1,7 @@
 //! Preparing a program for evaluation, once, before any record.
 //!
-//! Preparation turns the IR into the form the hot path wants: constants become runtime
-//! values (so a string or region-set literal is not rebuilt per record), rule lists are
+//! Preparation turns the IR into the form the hot path wants: expressions are compiled into
+//! closures ([`crate::compile`]; constants become runtime values once), rule lists are
 //! sorted by rule id (the order in which agreement and conflict are decided), checks are
 //! grouped by fact kind in check-name order, and every id an expression or rule refers to
 //! is checked to be in range, so a damaged or hand-edited IR is rejected here with a
@@ -9,59 +9,19 @@
 //! nothing in a record can make it panic.)
 
 use std::fmt;
-use std::sync::Arc;
 
-use ir::{ArithOp, CheckId, CmpOp, Expr, Func, KindId, Parent, Program, QuantOp, RuleId, ValueId};
-use regions::RegionSet;
+use ir::{CheckId, Expr, KindId, Parent, Program, RuleId, ValueId};
 
+use crate::compile::{Compiler, Fx, Probe};
 use crate::val::Val;
 
-/// A prepared expression: [`ir::Expr`] with constants as runtime values.
-#[derive(Debug, Clone)]
-pub(crate) enum Node {
-    Const(Val),
-    /// A top-level field of the record (the common case, one slot).
-    Slot(u32),
-    /// A field path through nested records.
-    Field(Box<[u32]>),
-    Local {
-        depth: u32,
-        path: Box<[u32]>,
-    },
-    Value(ValueId),
-    Overridden,
-    Status(CheckId),
-    Not(Box<Node>),
-    Neg(Box<Node>),
-    And(Box<[Node]>),
-    Or(Box<[Node]>),
-    Cmp(CmpOp, Box<Node>, Box<Node>),
-    Arith(ArithOp, Box<Node>, Box<Node>),
-    IsSome(Box<Node>, bool),
-    InWindow(Box<Node>, Box<Node>),
-    InSet(Box<Node>, Box<Node>),
-    InRegions(Box<Node>, Box<Node>),
-    Call(Func, Box<[Node]>),
-    Quant {
-        op: QuantOp,
-        list: Box<Node>,
-        filter: Option<Box<Node>>,
-    },
-    Extremum {
-        op: Func,
-        body: Box<Node>,
-        list: Box<Node>,
-        filter: Option<Box<Node>>,
-    },
-}
-
 /// A prepared rule.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct PRule {
     pub value: ValueId,
     pub parent: Parent,
-    pub guard: Box<[Node]>,
-    pub body: Node,
+    pub guard: Box<[Fx]>,
+    pub body: Fx,
     /// Sorted by rule id.
     pub children: Box<[RuleId]>,
     pub beats: Box<[RuleId]>,
@@ -70,7 +30,7 @@ pub(crate) struct PRule {
 }
 
 /// How a value's tree can be evaluated.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum Shape {
     /// One unguarded base without children, no exceptions, a constant body.
     Const((Val, RuleId)),
@@ -81,9 +41,12 @@ pub(crate) enum Shape {
 }
 
 /// A prepared value.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct PValue {
     pub shape: Shape,
+    /// The rule chain, when it does not depend on the record (one unguarded base, aliases
+    /// followed).
+    pub chain: Option<Box<[RuleId]>>,
     /// Sorted by rule id.
     pub bases: Box<[RuleId]>,
     /// Sorted by rule id.
@@ -91,12 +54,12 @@ pub(crate) struct PValue {
 }
 
 /// A prepared check.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct PCheck {
     pub kind: KindId,
-    pub after: Option<Node>,
-    pub applies: Box<[Node]>,
-    pub event: Option<Node>,
+    pub after: Option<Probe>,
+    pub applies: Box<[Fx]>,
+    pub event: Option<Probe>,
     pub deadline: Option<ValueId>,
     pub violated: Option<ValueId>,
     pub exempt: ValueId,
@@ -104,13 +67,15 @@ pub(crate) struct PCheck {
 }
 
 /// The whole prepared program.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Prepared {
     pub values: Vec<PValue>,
     pub rules: Vec<PRule>,
     pub checks: Vec<PCheck>,
     /// Per fact kind, its checks in check-name order.
     pub by_kind: Vec<Vec<CheckId>>,
+    /// Whether any expression reads a check's status (checks then need a memo).
+    pub status_reads: bool,
 }
 
 /// Why a program cannot be evaluated (a damaged or inconsistent IR).
@@ -128,132 +93,39 @@ impl fmt::Display for PrepareError {
 
 impl std::error::Error for PrepareError {}
 
-struct Ctx<'p> {
-    p: &'p Program,
-    place: String,
-}
-
-impl Ctx<'_> {
-    fn err<T>(&self, what: String) -> Result<T, PrepareError> {
-        Err(PrepareError {
-            message: format!("{}: {what}", self.place),
-        })
-    }
-
+impl Compiler<'_> {
     fn value_id(&self, v: ValueId) -> Result<ValueId, PrepareError> {
         if (v as usize) < self.p.values.len() {
             Ok(v)
         } else {
-            self.err(format!("value #{v} does not exist"))
+            Err(PrepareError {
+                message: format!("{}: value #{v} does not exist", self.place),
+            })
         }
     }
 
     fn rule_ids(&self, ids: &[RuleId]) -> Result<Box<[RuleId]>, PrepareError> {
         let mut out = ids.to_vec();
         if let Some(bad) = out.iter().find(|r| **r as usize >= self.p.rules.len()) {
-            return self.err(format!("rule #{bad} does not exist"));
+            return Err(PrepareError {
+                message: format!("{}: rule #{bad} does not exist", self.place),
+            });
         }
         out.sort_unstable();
         out.dedup();
         Ok(out.into())
     }
 
-    fn node(&self, e: &Expr) -> Result<Node, PrepareError> {
-        let b = |e: &Expr| self.node(e).map(Box::new);
-        let list = |es: &[Expr]| {
-            es.iter()
-                .map(|e| self.node(e))
-                .collect::<Result<Box<[Node]>, _>>()
-        };
-        Ok(match e {
-            Expr::Const(c) => Node::Const(Val::from_const(c)),
-            Expr::Field(path) => match path.as_slice() {
-                [] => return self.err("empty field path".into()),
-                [one] => Node::Slot(*one),
-                _ => Node::Field(path.clone().into()),
-            },
-            Expr::Local { depth, path } => Node::Local {
-                depth: *depth,
-                path: path.clone().into(),
-            },
-            Expr::Value(v) => Node::Value(self.value_id(*v)?),
-            Expr::Overridden => Node::Overridden,
-            Expr::Status(c) => {
-                if *c as usize >= self.p.checks.len() {
-                    return self.err(format!("check #{c} does not exist"));
-                }
-                Node::Status(*c)
-            }
-            Expr::Not(x) => Node::Not(b(x)?),
-            Expr::Neg(x) => Node::Neg(b(x)?),
-            Expr::And(xs) => Node::And(list(xs)?),
-            Expr::Or(xs) => Node::Or(list(xs)?),
-            Expr::Cmp(op, x, y) => Node::Cmp(*op, b(x)?, b(y)?),
-            Expr::Arith(op, x, y) => Node::Arith(*op, b(x)?, b(y)?),
-            Expr::IsSome(x, want) => Node::IsSome(b(x)?, *want),
-            Expr::InWindow(x, y) => Node::InWindow(b(x)?, b(y)?),
-            Expr::InSet(x, y) => Node::InSet(b(x)?, b(y)?),
-            Expr::InRegions(x, y) => {
-                // A single region constant means its code range: make it a set once.
-                let set = match &**y {
-                    Expr::Const(ir::Const::Region(code)) => {
-                        Node::Const(Val::Regions(Arc::new(RegionSet::new([*code]))))
-                    }
-                    other => self.node(other)?,
-                };
-                Node::InRegions(b(x)?, Box::new(set))
-            }
-            Expr::Call(f, args) => {
-                let want = match f {
-                    Func::Max | Func::Min | Func::Round => 2,
-                };
-                if args.len() != want {
-                    return self.err(format!(
-                        "{f:?} takes {want} arguments, found {}",
-                        args.len()
-                    ));
-                }
-                Node::Call(*f, list(args)?)
-            }
-            Expr::Quant {
-                op,
-                list: l,
-                filter,
-            } => Node::Quant {
-                op: *op,
-                list: b(l)?,
-                filter: filter.as_deref().map(b).transpose()?,
-            },
-            Expr::Extremum {
-                op,
-                body,
-                list: l,
-                filter,
-            } => {
-                if !matches!(op, Func::Max | Func::Min) {
-                    return self.err(format!("{op:?} is not an aggregate"));
-                }
-                Node::Extremum {
-                    op: *op,
-                    body: b(body)?,
-                    list: b(l)?,
-                    filter: filter.as_deref().map(b).transpose()?,
-                }
-            }
+    fn fail<T>(&self, what: String) -> Result<T, PrepareError> {
+        Err(PrepareError {
+            message: format!("{}: {what}", self.place),
         })
-    }
-
-    fn guard(&self, g: Option<&ir::Guard>) -> Result<Box<[Node]>, PrepareError> {
-        g.map_or(&[][..], |g| &g.conjuncts)
-            .iter()
-            .map(|c| self.node(&c.expr))
-            .collect()
     }
 }
 
 /// Prepares `p` (see the module doc).
 pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
-    let mut cx = Ctx {
+    let mut cx = Compiler {
         p,
         place: String::new(),
     };
@@ -265,7 +137,7 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
             match p.rules.get(parent as usize) {
                 Some(pr) if pr.value == r.value && parent as usize != i => {}
                 _ => {
-                    return cx.err(format!(
+                    return cx.fail(format!(
                         "its parent rule #{parent} is missing or defines another value"
                     ))
                 }
@@ -279,7 +151,7 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
             value: r.value,
             parent: r.parent,
             guard: cx.guard(r.guard.as_ref())?,
-            body: cx.node(&r.body)?,
+            body: cx.compile(&r.body)?,
             children: cx.rule_ids(&r.children)?,
             beats: cx.rule_ids(&r.beats)?,
             alias,
@@ -291,22 +163,20 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
         let bases = cx.rule_ids(&v.bases)?;
         let exceptions = cx.rule_ids(&v.exceptions)?;
         let shape = match (&bases[..], exceptions.is_empty()) {
-            ([r], true) => match rules.get(*r as usize) {
-                Some(PRule {
-                    guard,
-                    children,
-                    body,
-                    ..
-                }) if guard.is_empty() && children.is_empty() => match body {
-                    Node::Const(c) => Shape::Const((c.clone(), *r)),
-                    _ => Shape::Simple(*r),
-                },
+            ([r], true) => match (rules.get(*r as usize), p.rules.get(*r as usize)) {
+                (Some(pr), Some(ir_rule)) if pr.guard.is_empty() && pr.children.is_empty() => {
+                    match &ir_rule.body {
+                        Expr::Const(c) => Shape::Const((Val::from_const(c), *r)),
+                        _ => Shape::Simple(*r),
+                    }
+                }
                 _ => Shape::General,
             },
             _ => Shape::General,
         };
         values.push(PValue {
             shape,
+            chain: None,
             bases,
             exceptions,
         });
@@ -315,7 +185,7 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
     for c in &p.checks {
         cx.place = format!("check {}", c.name);
         if c.kind as usize >= p.kinds.len() {
-            return cx.err(format!("fact kind #{} does not exist", c.kind));
+            return cx.fail(format!("fact kind #{} does not exist", c.kind));
         }
         for v in [c.deadline, c.violated, Some(c.exempt), c.compensation]
             .into_iter()
@@ -325,15 +195,16 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
         }
         checks.push(PCheck {
             kind: c.kind,
-            after: c.after.as_ref().map(|e| cx.node(e)).transpose()?,
+            after: c.after.as_ref().map(|e| cx.probe(e)).transpose()?,
             applies: cx.guard(c.applies.as_ref())?,
-            event: c.event.as_ref().map(|e| cx.node(e)).transpose()?,
+            event: c.event.as_ref().map(|e| cx.probe(e)).transpose()?,
             deadline: c.deadline,
             violated: c.violated,
             exempt: c.exempt,
             compensation: c.compensation,
         });
     }
+    static_chains(&mut values, &rules);
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
     let mut order: Vec<CheckId> = (0..p.checks.len() as CheckId).collect();
     order.sort_by(|a, b| p.checks[*a as usize].name.cmp(&p.checks[*b as usize].name));
@@ -342,10 +213,56 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
             list.push(c);
         }
     }
+    let mut status_reads = false;
+    let mut see = |e: &Expr| e.walk(&mut |x| status_reads |= matches!(x, Expr::Status(_)));
+    for r in &p.rules {
+        see(&r.body);
+        r.guard
+            .iter()
+            .flat_map(|g| &g.conjuncts)
+            .for_each(|c| see(&c.expr));
+    }
+    for c in &p.checks {
+        c.after.iter().chain(&c.event).for_each(&mut see);
+        c.applies
+            .iter()
+            .flat_map(|g| &g.conjuncts)
+            .for_each(|c| see(&c.expr));
+    }
     Ok(Prepared {
         values,
         rules,
         checks,
         by_kind,
+        status_reads,
     })
+}
+
+/// Fills [`PValue::chain`] where the chain is the same for every record: a value decided
+/// by its one unguarded base, through aliases whose chains are static too.
+fn static_chains(values: &mut [PValue], rules: &[PRule]) {
+    // Each pass settles at least one more level of aliases; the depth is bounded.
+    for _ in 0..64 {
+        let mut changed = false;
+        for v in 0..values.len() {
+            if values[v].chain.is_some() {
+                continue;
+            }
+            let r = match values[v].shape {
+                Shape::Simple(r) | Shape::Const((_, r)) => r,
+                Shape::General => continue,
+            };
+            let chain = match rules.get(r as usize).and_then(|rule| rule.alias) {
+                None => Some(vec![r].into_boxed_slice()),
+                Some(w) => values.get(w as usize).and_then(|pw| pw.chain.clone()),
+            };
+            if chain.is_some() {
+                values[v].chain = chain;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
