@@ -293,6 +293,17 @@ mod tests {
     }
 
     #[test]
+    fn fractions_print_only_when_present() {
+        let t = parse_instant("2024-02-22T23:59:59+08:00").unwrap_or_default();
+        assert_eq!(format_instant(t), "2024-02-22T23:59:59+08:00");
+        assert_eq!(format_instant(t + 500_000), "2024-02-22T23:59:59.5+08:00");
+        assert_eq!(format_instant(t + 1), "2024-02-22T23:59:59.000001+08:00");
+        assert_eq!(format_instant(t - 16 * HOUR), "2024-02-22T07:59:59+08:00");
+        assert_eq!(format_instant_short(t + 250_000), "2024-02-22 23:59:59.25");
+        assert_eq!(format_instant(-1), "1970-01-01T07:59:59.999999+08:00");
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(format_duration(48 * HOUR), "48h");
         assert_eq!(format_duration(30 * MINUTE), "30min");

@@ -151,3 +151,25 @@ fn undefined_value_explained() {
     insta::assert_snapshot!("unknown_tree", tree);
     let _ = Expr::Overridden;
 }
+
+#[test]
+fn agreement_explained() {
+    let mut b = simple();
+    let ext =
+        b.p.rules
+            .iter()
+            .position(|r| r.id == "feb.global_extend")
+            .unwrap() as u32;
+    // A second child giving the same instant as merchant_delay does here.
+    b.child(
+        ext,
+        "feb.fixed",
+        vec![is_some(fld(f::DELAY_SHIP_BY))],
+        inst("2024-02-26 00:00:00"),
+    );
+    let rec = order(
+        json!({"id": "O5", "merchant_kind": "global", "delay_ship_by": "2024-02-26 00:00:00"}),
+    );
+    let (_, tree) = explained(&b, rec, "2024-02-25 12:00:00");
+    insta::assert_snapshot!("agreement_tree", tree);
+}
