@@ -19,7 +19,7 @@
 use crate::lexer::{Tok, Token};
 
 /// Extra indentation of the continuation lines of a broken statement.
-pub const CONTINUATION: usize = 4;
+pub const CONTINUATION: usize = 2;
 /// Indentation of one block level.
 pub const INDENT: usize = 2;
 
@@ -65,6 +65,10 @@ pub struct Printer {
     line_indent: usize,
     /// Open vertical lists: the block indentation and line indentation to return to.
     lists: Vec<(usize, usize)>,
+    /// Lines finished so far.
+    lines: usize,
+    /// Trailing line comments: (line, byte offset of the gap before `//`, code width).
+    trailing: Vec<(usize, usize, usize)>,
 }
 
 impl Printer {
@@ -84,6 +88,8 @@ impl Printer {
             nest: 0,
             line_indent: 0,
             lists: Vec::new(),
+            lines: 0,
+            trailing: Vec::new(),
         }
     }
 
@@ -186,6 +192,7 @@ impl Printer {
         let trailing = tok.nl_before == 0 && !self.line_empty && self.pending.is_empty();
         match (trailing, tok.kind) {
             (true, Token::LineComment) => {
+                self.trailing.push((self.lines, self.out.len(), self.col));
                 self.push("  ");
                 self.push(&text);
                 self.newline();
@@ -234,11 +241,36 @@ impl Printer {
         if self.out.is_empty() {
             return String::new();
         }
+        self.align_trailing_comments();
         self.out
+    }
+
+    /// Trailing comments on consecutive lines start in one column (two spaces after the
+    /// longest code among them), as authors align them by hand.
+    fn align_trailing_comments(&mut self) {
+        let marks = std::mem::take(&mut self.trailing);
+        let mut groups: Vec<&[(usize, usize, usize)]> = Vec::new();
+        let mut start = 0;
+        for i in 1..=marks.len() {
+            if i == marks.len() || marks[i].0 != marks[i - 1].0 + 1 {
+                groups.push(&marks[start..i]);
+                start = i;
+            }
+        }
+        // Insert from the end so earlier offsets stay valid.
+        for group in groups.into_iter().rev() {
+            let target = group.iter().map(|m| m.2).max().unwrap_or(0);
+            for &(_, offset, width) in group.iter().rev() {
+                if width < target && self.out.is_char_boundary(offset) {
+                    self.out.insert_str(offset, &" ".repeat(target - width));
+                }
+            }
+        }
     }
 
     fn start_line(&mut self) {
         if self.want_blank && !self.block_start && !self.in_stmt && !self.out.is_empty() {
+            self.lines += 1;
             self.out.push('\n');
         }
         self.want_blank = false;
@@ -260,6 +292,7 @@ impl Printer {
     /// Ends the current line if it has anything.
     pub fn newline(&mut self) {
         if !self.line_empty {
+            self.lines += 1;
             self.out.push('\n');
             self.col = 0;
             self.line_empty = true;
@@ -269,6 +302,7 @@ impl Printer {
     }
 
     fn push(&mut self, text: &str) {
+        self.lines += text.matches('\n').count();
         self.out.push_str(text);
         match text.rfind('\n') {
             Some(i) => self.col = width(&text[i + 1..]),

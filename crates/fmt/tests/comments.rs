@@ -43,7 +43,7 @@ fn own_line_comments_keep_their_own_line_at_the_code_indentation() {
         "// File header, attached to the first item.",
         "  // before the first clause",
         "  // the last thing in the block",
-        "      // own line before or",
+        "    // own line before or",
     ] {
         assert!(
             out.lines().any(|l| l == line),
@@ -64,4 +64,15 @@ fn comments_inside_operators_survive() {
     let src = "value a = x not /* c */ in y or z is // d\n some\n";
     let out = fmt::format(src).unwrap_or_default();
     assert_eq!(comments(&out), comments(src), "{out}");
+}
+
+#[test]
+fn trailing_comments_on_consecutive_lines_are_aligned() {
+    let src = "fact order {\n  id: string // the id\n  paid_at: instant      // paid\n\n  shipped_at: instant? // shipped\n}\n";
+    let out = fmt::format(src).unwrap_or_default();
+    assert_eq!(
+        out,
+        "fact order {\n  id: string        // the id\n  paid_at: instant  // paid\n\n  shipped_at: instant?  // shipped\n}\n"
+    );
+    assert_eq!(fmt::format(&out).unwrap_or_default(), out, "idempotent");
 }

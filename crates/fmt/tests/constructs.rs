@@ -54,11 +54,11 @@ fn value() {
 fn value_keeps_the_authors_breaks_in_its_definition() {
     assert_fmt(
         "value x: money\n  cites \"2\"\n  when a\n  = 1 CNY",
-        "value x: money\n    cites \"2\"\n    when a\n    = 1 CNY\n",
+        "value x: money\n  cites \"2\"\n  when a\n  = 1 CNY\n",
     );
     assert_fmt(
         "value x =\n round(a, 1 CNY)",
-        "value x =\n    round(a, 1 CNY)\n",
+        "value x =\n  round(a, 1 CNY)\n",
     );
 }
 
@@ -118,7 +118,7 @@ fn exception() {
 fn guards_keep_the_authors_breaks_at_and_or() {
     assert_fmt(
         "exception t as l { when a and b\n or c and\n d then 1 }",
-        "exception t as l {\n  when a and b\n      or c\n      and d\n  then 1\n}\n",
+        "exception t as l {\n  when a and b\n    or c\n    and d\n  then 1\n}\n",
     );
 }
 
@@ -128,7 +128,7 @@ fn long_guards_break_before_and_or() {
     let src = format!("exception t as l {{ when {cond} and {cond} and {cond} then 1 }}");
     let out = fmt_ok(&src);
     assert!(out.lines().all(|l| fmt::width(l) <= 100), "{out}");
-    assert!(out.contains("\n      and order."), "{out}");
+    assert!(out.contains("\n    and order."), "{out}");
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn breaks_after_commas_are_kept() {
     // Continuation lines get one more indent per open bracket.
     assert_fmt(
         "value r = f(a,\n b\n , c)",
-        "value r = f(a,\n        b,\n        c)\n",
+        "value r = f(a,\n    b,\n    c)\n",
     );
 }
 
@@ -210,7 +210,7 @@ fn lists_broken_after_the_brace_are_vertical() {
 fn breaks_inside_brackets_are_indented_deeper() {
     assert_fmt(
         "value v = a\n and (b in {medium, high}\n or c)",
-        "value v = a\n    and (b in {medium, high}\n        or c)\n",
+        "value v = a\n  and (b in {medium, high}\n    or c)\n",
     );
 }
 
