@@ -51,7 +51,8 @@ fn literals(src: &str) -> Vec<(usize, usize, String)> {
             // instant or date
             if rest.len() >= 10 && rest.as_bytes()[4] == b'-' && rest.as_bytes()[7] == b'-' {
                 let date = &rest[..10];
-                let is_instant = rest.len() >= 19 && rest.as_bytes()[10] == b' ' && rest.as_bytes()[13] == b':';
+                let is_instant =
+                    rest.len() >= 19 && rest.as_bytes()[10] == b' ' && rest.as_bytes()[13] == b':';
                 if is_instant {
                     // +1 second (seconds field; 59 → 58 to stay valid)
                     let sec: u32 = rest[17..19].parse().unwrap_or(0);
@@ -92,14 +93,23 @@ fn every_rule_number_is_pinned_by_a_policy_test() {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "edict"))
-        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("text")))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).expect("text"),
+            )
+        })
         .collect();
     files.sort();
     let tests = [dir.clone()];
     let baseline = check::check(&files).program.expect("policies check");
     let ev = eval::Evaluator::new(&baseline).expect("prepares");
     let report = eval::testing::run_tests(&ev, &tests);
-    assert_eq!(report.failed(), 0, "the policy tests must pass before mutating");
+    assert_eq!(
+        report.failed(),
+        0,
+        "the policy tests must pass before mutating"
+    );
     let mut survivors = Vec::new();
     let mut tried = 0;
     for f in 0..files.len() {
@@ -109,13 +119,22 @@ fn every_rule_number_is_pinned_by_a_policy_test() {
             let old = files[f].1[s..e].to_string();
             mutated[f].1.replace_range(s..e, &new);
             tried += 1;
-            let Some(program) = check::check(&mutated).program else { continue };
-            let Ok(ev) = eval::Evaluator::new(&program) else { continue };
+            let Some(program) = check::check(&mutated).program else {
+                continue;
+            };
+            let Ok(ev) = eval::Evaluator::new(&program) else {
+                continue;
+            };
             if eval::testing::run_tests(&ev, &tests).failed() == 0 {
                 survivors.push(format!("{}:{line}: {old} → {new}", files[f].0));
             }
         }
     }
     assert!(tried > 50, "found only {tried} literals");
-    assert!(survivors.is_empty(), "{} of {tried} mutations survive the policy tests:\n{}", survivors.len(), survivors.join("\n"));
+    assert!(
+        survivors.is_empty(),
+        "{} of {tried} mutations survive the policy tests:\n{}",
+        survivors.len(),
+        survivors.join("\n")
+    );
 }

@@ -2,9 +2,9 @@
 
 pub mod check;
 pub mod compile;
+pub mod diff;
 pub mod eval;
 pub mod explain;
-pub mod test;
-pub mod diff;
 pub mod fmt;
 pub mod lint;
+pub mod test;
