@@ -111,3 +111,90 @@ fn changed_baseline_collection_rule() {
     );
     insta::assert_snapshot!(text);
 }
+
+const SCHEMA: &str = r#"
+enum Cat { a, b, c }
+fact item {
+  id: string
+  cat: Cat
+  start: instant
+  done: instant?
+}
+"#;
+
+/// A small policy: a base deadline and exceptions given as `(label, guard, hours)`.
+fn fixture(base: u32, exceptions: &[(&str, &str, u32)], extra: &str) -> ir::Program {
+    let mut p = format!(
+        "announcement p \"t\" {{ source \"t\" }}\ncheck late cites \"1\" {{\n  after item.start\n  event item.done\n  deadline = base_deadline\n  exempt = false\n}}\nvalue base_deadline: instant cites \"1\" = item.start + {base}h\n"
+    );
+    for (label, guard, hours) in exceptions {
+        p.push_str(&format!(
+            "exception base_deadline as {label} cites \"2\" {{\n  when {guard}\n  then item.start + {hours}h\n}}\n"
+        ));
+    }
+    p.push_str(extra);
+    program(&[
+        ("s.edict".to_string(), SCHEMA.to_string()),
+        ("p.edict".to_string(), p),
+    ])
+}
+
+const X: &str = "item.start in [2024-01-01 00:00:00, 2024-01-10 23:59:59]";
+const Y: &str = "item.start in [2024-01-05 00:00:00, 2024-01-20 23:59:59]";
+
+#[test]
+fn adjacent_cells_with_the_same_change_are_one_region() {
+    // Where x applies it wins, with or without y: two adjacent cells, one change.
+    let old = fixture(12, &[("x", X, 48), ("y", Y, 72)], "priority x > y\n");
+    let new = fixture(12, &[("x", X, 60), ("y", Y, 72)], "priority x > y\n");
+    let r = diff::diff(&old, &new);
+    let text = diff::human(&r);
+    all_witnesses_verified(&r);
+    let v = &r.values[0];
+    assert_eq!(v.regions.len(), 1, "{text}");
+    assert_eq!(
+        v.regions[0].when,
+        "item.start in [2024-01-01 00:00:00, 2024-01-10 23:59:59]"
+    );
+    // Witnesses at both ends of the merged region.
+    let starts: Vec<&str> = v.regions[0]
+        .witnesses
+        .iter()
+        .filter_map(|w| w.record.get("start").and_then(|s| s.as_str()))
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2024-01-01T00:00:00+08:00",
+            "2024-01-10T23:59:59.999999+08:00"
+        ],
+        "{text}"
+    );
+}
+
+#[test]
+fn an_l_shaped_change_stays_in_as_few_boxes_as_it_takes() {
+    // The base changes wherever neither exception applies: before x, and from x's end on
+    // where y does not apply (other categories, or after y's window).
+    let y = "item.start in [2024-01-11 00:00:00, 2024-01-20 23:59:59] and item.cat == a";
+    let old = fixture(12, &[("x", X, 48), ("y", y, 72)], "");
+    let new = fixture(24, &[("x", X, 48), ("y", y, 72)], "");
+    let r = diff::diff(&old, &new);
+    let text = diff::human(&r);
+    all_witnesses_verified(&r);
+    let mut whens: Vec<&str> = r.values[0]
+        .regions
+        .iter()
+        .map(|g| g.when.as_str())
+        .collect();
+    whens.sort_unstable();
+    assert_eq!(
+        whens,
+        [
+            "item.cat in {b, c} and item.start >= 2024-01-11 00:00:00",
+            "item.start < 2024-01-01 00:00:00",
+            "item.start >= 2024-01-21 00:00:00",
+        ],
+        "{text}"
+    );
+}

@@ -2,7 +2,9 @@
 //!
 //! For every value present in both (matched by id) the record space is split into cells
 //! by every guard either version looks at ([`cells`]), and the outcomes (deciding rule and
-//! its value, in the author's terms) are compared cell by cell: no SMT, just cubes. Each
+//! its value, in the author's terms) are compared cell by cell: no SMT, just cubes. Cells
+//! with the same old → new outcome are merged into as few regions as possible (`boxes`:
+//! two become one exactly when their union is a box). Each
 //! differing region is described by its conditions and comes with witness records at its
 //! low and high ends, evaluated on both sides ([`crate::verify`]) so the claimed verdicts
 //! are the real ones. Where a region holds an opaque condition the difference is reported
@@ -11,6 +13,7 @@
 //! renamed with the same body, citation changed) and check definition changes are listed
 //! too. [`facts`] is the behavioural diff on real records.
 
+mod boxes;
 pub mod cells;
 mod describe;
 pub mod facts;
@@ -271,16 +274,28 @@ fn value_diff(
     let scope = own
         .map(|c| applicability(&so, c))
         .unwrap_or_else(|| vec![vec![]]);
+    // Differing cells, grouped by their old → new outcome, then merged per group.
+    let mut groups: Vec<(&Out, &Out, Vec<Cube>)> = Vec::new();
     for (ca, oa) in &a {
         for (cb, ob) in &b {
             if oa == ob {
                 continue;
             }
             let both = so.and(&vec![ca.clone()], &vec![cb.clone()]);
-            for cube in so.and(&both, &scope) {
-                if let Some(r) = region(old, new, &so, v.kind, &cube, oa, ob, reader) {
-                    d.regions.push(r);
-                }
+            let cubes = so.and(&both, &scope);
+            if cubes.is_empty() {
+                continue;
+            }
+            match groups.iter_mut().find(|g| g.0 == oa && g.1 == ob) {
+                Some(g) => g.2.extend(cubes),
+                None => groups.push((oa, ob, cubes)),
+            }
+        }
+    }
+    for (oa, ob, cubes) in &groups {
+        for cube in boxes::merge(&so, cubes) {
+            if let Some(r) = region(old, new, &so, v.kind, &cube, oa, ob, reader) {
+                d.regions.push(r);
             }
         }
     }
