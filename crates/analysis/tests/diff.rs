@@ -38,6 +38,39 @@ fn folder_with_itself_has_no_difference() {
     let p = program(&common::policy_inputs());
     let r = diff::diff(&p, &p);
     assert!(r.is_empty(), "{}", diff::human(&r));
+    assert_eq!(
+        diff::human(&r),
+        "no differences: the two versions decide every record alike\n"
+    );
+}
+
+#[test]
+fn a_schema_change_alone_is_a_difference() {
+    let all = common::policy_inputs();
+    let changed: Vec<_> = all
+        .iter()
+        .map(|(n, t)| {
+            if n.ends_with("schema.edict") {
+                (
+                    n.clone(),
+                    t.replacen(
+                        "  paid_at: instant",
+                        "  paid_at: instant\n  note: string?",
+                        1,
+                    ),
+                )
+            } else {
+                (n.clone(), t.clone())
+            }
+        })
+        .collect();
+    let r = diff::diff(&program(&all), &program(&changed));
+    let text = diff::human(&r);
+    assert!(!r.is_empty(), "{text}");
+    assert!(
+        text.contains("schema order changed: fact: with note: string?"),
+        "{text}"
+    );
 }
 
 #[test]

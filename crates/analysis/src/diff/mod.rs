@@ -98,12 +98,17 @@ pub struct Report {
     pub rules: Vec<RuleChange>,
     /// Check-level changes (added, removed, definition changed).
     pub checks: Vec<RuleChange>,
+    /// Fact kinds, record types and enums added, removed or changed (`rule`: the name).
+    pub schema: Vec<RuleChange>,
 }
 
 impl Report {
     /// Whether anything differs.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty() && self.rules.is_empty() && self.checks.is_empty()
+        self.values.is_empty()
+            && self.rules.is_empty()
+            && self.checks.is_empty()
+            && self.schema.is_empty()
     }
 }
 
@@ -112,6 +117,7 @@ pub fn diff(old: &Program, new: &Program) -> Report {
     let mut report = Report {
         rules: rule_changes(old, new),
         checks: check_changes(old, new),
+        schema: schema_changes(old, new),
         ..Report::default()
     };
     let same_schema =
@@ -566,9 +572,113 @@ fn check_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
     out
 }
 
+/// A type as a policy author writes it.
+fn ty_name(p: &Program, t: &ir::Ty) -> String {
+    use ir::Ty;
+    match t {
+        Ty::Instant => "instant".into(),
+        Ty::Duration => "duration".into(),
+        Ty::Money => "money".into(),
+        Ty::Percent => "percent".into(),
+        Ty::Int => "int".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Str => "string".into(),
+        Ty::Region => "region".into(),
+        Ty::Regions => "set<region>".into(),
+        Ty::Window => "window".into(),
+        Ty::Status => "status".into(),
+        Ty::Enum(i) => p
+            .enums
+            .get(*i as usize)
+            .map_or_else(|| format!("enum#{i}"), |e| e.name.clone()),
+        Ty::Record(i) => p
+            .records
+            .get(*i as usize)
+            .map_or_else(|| format!("record#{i}"), |r| r.name.clone()),
+        Ty::Set(e) => format!("set<{}>", ty_name(p, e)),
+        Ty::List(e) => format!("list<{}>", ty_name(p, e)),
+        Ty::Optional(e) => format!("{}?", ty_name(p, e)),
+    }
+}
+
+/// Schema changes: fact kinds, record types and enums added, removed, or with other fields
+/// (by name and type) or variants.
+fn schema_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
+    type Items = Vec<(String, String, Vec<String>)>;
+    let items = |p: &Program| -> Items {
+        let fields = |fs: &[ir::Field]| -> Vec<String> {
+            fs.iter()
+                .map(|f| format!("{}: {}", f.name, ty_name(p, &f.ty)))
+                .collect()
+        };
+        let mut out: Items = Vec::new();
+        for k in &p.kinds {
+            out.push(("fact".into(), k.name.clone(), fields(&k.fields)));
+        }
+        for r in &p.records {
+            out.push(("record".into(), r.name.clone(), fields(&r.fields)));
+        }
+        for e in &p.enums {
+            out.push(("enum".into(), e.name.clone(), e.variants.clone()));
+        }
+        out
+    };
+    let (a, b) = (items(old), items(new));
+    let find = |xs: &Items, what: &str, name: &str| {
+        xs.iter()
+            .find(|x| x.0 == what && x.1 == name)
+            .map(|x| x.2.clone())
+    };
+    let join = |xs: &[&String]| xs.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ");
+    let mut out = Vec::new();
+    for (what, name, parts) in &a {
+        match find(&b, what, name) {
+            None => out.push(RuleChange {
+                change: "removed".into(),
+                rule: name.clone(),
+                detail: format!("{what} removed"),
+            }),
+            Some(now) if now != *parts => {
+                let gone: Vec<&String> = parts.iter().filter(|x| !now.contains(x)).collect();
+                let came: Vec<&String> = now.iter().filter(|x| !parts.contains(x)).collect();
+                let mut pieces = Vec::new();
+                if !gone.is_empty() {
+                    pieces.push(format!("without {}", join(&gone)));
+                }
+                if !came.is_empty() {
+                    pieces.push(format!("with {}", join(&came)));
+                }
+                if pieces.is_empty() {
+                    pieces.push(format!("reordered to {}", now.join(", ")));
+                }
+                let detail = format!("{what}: {}", pieces.join("; "));
+                out.push(RuleChange {
+                    change: "changed".into(),
+                    rule: name.clone(),
+                    detail,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    for (what, name, _) in &b {
+        if find(&a, what, name).is_none() {
+            out.push(RuleChange {
+                change: "added".into(),
+                rule: name.clone(),
+                detail: format!("{what} added"),
+            });
+        }
+    }
+    out
+}
+
 /// The report for people.
 pub fn human(r: &Report) -> String {
     let mut s = String::new();
+    for c in &r.schema {
+        s.push_str(&format!("schema {} {}: {}\n", c.rule, c.change, c.detail));
+    }
     for c in &r.checks {
         s.push_str(&format!("check {} {}: {}\n", c.rule, c.change, c.detail));
     }
@@ -626,7 +736,7 @@ pub fn human(r: &Report) -> String {
         }
     }
     if r.is_empty() {
-        s.push_str("no differences\n");
+        s.push_str("no differences: the two versions decide every record alike\n");
     }
     s
 }

@@ -75,7 +75,9 @@ pub fn run(args: &Args) -> Exit {
                 Format::Json => println!("{}", serde_json::to_string(&d).unwrap_or_default()),
                 Format::Human => {
                     for c in &d.changed {
-                        let id = c.id.as_ref().map_or_else(|| "-".to_string(), |v| v.to_string());
+                        let id =
+                            c.id.as_ref()
+                                .map_or_else(|| "-".to_string(), |v| v.to_string());
                         println!("line {} (id {id}):", c.line);
                         for b in &c.before {
                             println!("  - {}", serde_json::to_string(b).unwrap_or_default());
@@ -86,6 +88,12 @@ pub fn run(args: &Args) -> Exit {
                     }
                     for (check, n) in &d.per_check {
                         println!("{check}: {n} records change");
+                    }
+                    if d.changed.is_empty() && d.errors.is_empty() {
+                        println!(
+                            "no differences: the two versions judge all {} records alike",
+                            d.records
+                        );
                     }
                     for (line, e) in &d.errors {
                         eprintln!("error: line {line}: {e}");

@@ -98,9 +98,9 @@ pub fn run(args: &Args) -> Exit {
             analysis::sarif::log(&diags, &checked.sources, env!("CARGO_PKG_VERSION"))
         ),
     }
-    let failing = diags
-        .iter()
-        .any(|d| d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning));
+    let failing = diags.iter().any(|d| {
+        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+    });
     if failing {
         Exit::Findings
     } else {
