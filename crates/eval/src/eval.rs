@@ -195,6 +195,26 @@ impl Scratch {
     }
 }
 
+/// How many rules of a list apply.
+enum Applicable {
+    None,
+    One(RuleId),
+    /// Several, pushed onto the stack.
+    Many,
+}
+
+/// The environment of a rule's guard and body.
+pub(crate) fn rule_env(value: ValueId, parent: Parent) -> Env {
+    Env {
+        value: Some(value),
+        ov: match parent {
+            Parent::Base => Ov::None,
+            Parent::Value => Ov::Bases(value),
+            Parent::Rule(p) => Ov::Body(p),
+        },
+    }
+}
+
 /// What `overridden` means where an expression is evaluated.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ov {
@@ -233,16 +253,9 @@ impl<'a> Cx<'a> {
     }
 
     /// The environment of a rule's guard and body.
-    pub(crate) fn env_of(&self, r: RuleId, rule: &PRule) -> Env {
-        let _ = r;
-        Env {
-            value: Some(rule.value),
-            ov: match rule.parent {
-                Parent::Base => Ov::None,
-                Parent::Value => Ov::Bases(rule.value),
-                Parent::Rule(p) => Ov::Body(p),
-            },
-        }
+    #[inline]
+    pub(crate) fn env_of(&self, _r: RuleId, rule: &PRule) -> Env {
+        rule.env
     }
 
     /// The outcome of value `v` and the rule that decided it (memoized).
@@ -281,9 +294,10 @@ impl<'a> Cx<'a> {
             return self.compute_bases(v);
         }
         let base = self.s.stack.len();
-        let out = match self.collect(&pv.exceptions) {
-            Ok(()) if self.s.stack.len() > base => self.resolve(base),
-            Ok(()) => self.compute_bases(v),
+        let out = match self.applicable(&pv.exceptions) {
+            Ok(Applicable::None) => self.compute_bases(v),
+            Ok(Applicable::One(r)) => self.decide(r),
+            Ok(Applicable::Many) => self.resolve(base),
             Err(e) => Err(e),
         };
         self.s.stack.truncate(base);
@@ -313,26 +327,37 @@ impl<'a> Cx<'a> {
             .get(v as usize)
             .ok_or(undef(Some(v), Reason::MissingRef))?;
         let base = self.s.stack.len();
-        let out = match self.collect(&pv.bases) {
+        let out = match self.applicable(&pv.bases) {
+            Ok(Applicable::None) => Err(undef(Some(v), Reason::NoDefinition)),
+            Ok(Applicable::One(r)) => self.decide(r),
+            Ok(Applicable::Many) => self.agree(base),
             Err(e) => Err(e),
-            Ok(()) => match self.s.stack.len() - base {
-                0 => Err(undef(Some(v), Reason::NoDefinition)),
-                1 => self.decide(self.s.stack[base]),
-                _ => self.agree(base),
-            },
         };
         self.s.stack.truncate(base);
         out
     }
 
-    /// Pushes the rules of `list` whose guard holds onto the stack.
-    fn collect(&mut self, list: &[RuleId]) -> Out<()> {
-        for &r in list {
-            if self.guard(r)? {
-                self.s.stack.push(r);
+    /// The members of `list` whose guard holds. The common cases (none, one) touch no
+    /// memory; several are pushed onto the stack (the caller truncates it, also on error).
+    fn applicable(&mut self, list: &[RuleId]) -> Out<Applicable> {
+        let mut first = None;
+        for (i, &r) in list.iter().enumerate() {
+            if !self.guard(r)? {
+                continue;
             }
+            let Some(f) = first else {
+                first = Some(r);
+                continue;
+            };
+            self.s.stack.extend([f, r]);
+            for &later in &list[i + 1..] {
+                if self.guard(later)? {
+                    self.s.stack.push(later);
+                }
+            }
+            return Ok(Applicable::Many);
         }
-        Ok(())
+        Ok(first.map_or(Applicable::None, Applicable::One))
     }
 
     /// Whether rule `r`'s own guard holds (the parent is not consulted). Not memoized: in
@@ -373,9 +398,10 @@ impl<'a> Cx<'a> {
             return self.body(r).map(|v| (v, r));
         }
         let base = self.s.stack.len();
-        let out = match self.collect(&rule.children) {
-            Ok(()) if self.s.stack.len() > base => self.resolve(base),
-            Ok(()) => self.body(r).map(|v| (v, r)),
+        let out = match self.applicable(&rule.children) {
+            Ok(Applicable::None) => self.body(r).map(|v| (v, r)),
+            Ok(Applicable::One(c)) => self.decide(c),
+            Ok(Applicable::Many) => self.resolve(base),
             Err(e) => Err(e),
         };
         self.s.stack.truncate(base);
@@ -452,13 +478,31 @@ impl<'a> Cx<'a> {
         if let Some(chain) = p.values.get(v as usize).and_then(|pv| pv.chain.as_deref()) {
             return chain.last().copied();
         }
-        let (_, leaf) = self.value(v).ok()?;
+        let leaf = self.value_leaf(v)?;
         let rule = self.rule(leaf).ok()?;
         match (rule.parent, rule.alias) {
             (Parent::Base, Some(w)) if depth < 64 => {
                 self.deciding_rule(w, depth + 1).or(Some(leaf))
             }
             _ => Some(leaf),
+        }
+    }
+
+    /// The rule that decided `v`, reading the memo in place when it is there.
+    fn value_leaf(&mut self, v: ValueId) -> Option<RuleId> {
+        match self.s.values.get(v, self.s.gen) {
+            Some(Cell::Done(Ok((_, leaf)))) => Some(*leaf),
+            Some(Cell::Done(Err(_))) => None,
+            _ => self.value(v).ok().map(|d| d.1),
+        }
+    }
+
+    /// The rule that decided `v`'s bases (what a top-level exception overrode).
+    fn bases_leaf(&mut self, v: ValueId) -> Option<RuleId> {
+        match self.s.bases.get(v, self.s.gen) {
+            Some(Cell::Done(Ok((_, leaf)))) => Some(*leaf),
+            Some(Cell::Done(Err(_))) => None,
+            _ => self.bases(v).ok().map(|d| d.1),
         }
     }
 
@@ -474,7 +518,7 @@ impl<'a> Cx<'a> {
         if depth > 64 {
             return;
         }
-        if let Ok((_, leaf)) = self.value(v) {
+        if let Some(leaf) = self.value_leaf(v) {
             self.path_into(leaf, out, depth);
         }
     }
@@ -499,7 +543,7 @@ impl<'a> Cx<'a> {
         let mut skip_root = false;
         match (root_rule.parent, root_rule.alias) {
             (Parent::Value, _) => {
-                if let Ok((_, bleaf)) = self.bases(root_rule.value) {
+                if let Some(bleaf) = self.bases_leaf(root_rule.value) {
                     self.path_into(bleaf, out, depth + 1);
                 }
             }

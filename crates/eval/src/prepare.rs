@@ -13,6 +13,7 @@ use std::fmt;
 use ir::{CheckId, Expr, KindId, Parent, Program, RuleId, ValueId};
 
 use crate::compile::{Compiler, Fx, Probe};
+use crate::eval::{rule_env, Env};
 use crate::val::Val;
 
 /// A prepared rule.
@@ -20,6 +21,8 @@ use crate::val::Val;
 pub(crate) struct PRule {
     pub value: ValueId,
     pub parent: Parent,
+    /// Where its guard and body are evaluated (from value and parent).
+    pub env: Env,
     pub guard: Box<[Fx]>,
     pub body: Fx,
     /// Sorted by rule id.
@@ -150,6 +153,7 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
         rules.push(PRule {
             value: r.value,
             parent: r.parent,
+            env: rule_env(r.value, r.parent),
             guard: cx.guard(r.guard.as_ref())?,
             body: cx.compile(&r.body)?,
             children: cx.rule_ids(&r.children)?,

@@ -942,3 +942,24 @@ fn evaluation_is_deterministic() {
     assert_eq!(a, b2);
     assert_eq!(String::from_utf8_lossy(&a).lines().count(), 200);
 }
+
+#[test]
+fn the_evaluator_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<eval::Evaluator<'static>>();
+    let s = shipping();
+    let ev = eval::Evaluator::new(&s.b.p).unwrap();
+    let rec = ev.decode(&order(json!({}))).unwrap();
+    let verdicts: Vec<eval::Verdict> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut scratch = ev.scratch();
+                    ev.evaluate(&mut scratch, &rec, t("2024-02-10 00:00:00"))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(verdicts[0], verdicts[1]);
+}
