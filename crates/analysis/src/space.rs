@@ -197,6 +197,18 @@ impl<'a> Space<'a> {
     }
 }
 
+/// The fact kind a value's record space is over: the kind its rules read, else (a check
+/// component that reads only other values) its check's kind.
+pub fn value_kind(p: &Program, v: ir::ValueId) -> Option<KindId> {
+    let value = p.values.get(v as usize)?;
+    value.kind.or_else(|| {
+        value
+            .check
+            .and_then(|c| p.checks.get(c as usize))
+            .map(|c| c.kind)
+    })
+}
+
 /// An instant to place unbounded instant fields at: the earliest instant constant of the
 /// program (so witnesses land near the policies' own dates), else 2024-01-01 00:00 +08:00.
 fn default_anchor(p: &Program) -> i128 {

@@ -246,8 +246,9 @@ fn value_diff(
         d.incomplete = Some("the fact schema changed: regions cannot be compared".into());
         return Some(d);
     }
-    let so = Space::new(old, v.kind);
-    let sn = Space::new(new, v.kind);
+    let kind = crate::space::value_kind(old, ov);
+    let so = Space::new(old, kind);
+    let sn = Space::new(new, kind);
     let mut co = Cells {
         p: old,
         space: &so,
@@ -300,7 +301,7 @@ fn value_diff(
     }
     for (oa, ob, cubes) in &groups {
         for cube in boxes::merge(&so, cubes) {
-            if let Some(r) = region(old, new, &so, v.kind, &cube, oa, ob, reader) {
+            if let Some(r) = region(old, new, &so, kind, &cube, oa, ob, reader) {
                 d.regions.push(r);
             }
         }

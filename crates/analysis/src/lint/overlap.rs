@@ -20,7 +20,7 @@ pub(crate) fn run(input: &Input, out: &mut Vec<Finding>) {
     let p = input.program;
     let deps = Deps::new(p);
     for (vi, v) in p.values.iter().enumerate() {
-        let space = Space::new(p, v.kind);
+        let space = Space::new(p, crate::space::value_kind(p, vi as ValueId));
         let mut groups: Vec<&[RuleId]> = vec![&v.bases, &v.exceptions];
         for r in v.bases.iter().chain(&v.exceptions) {
             collect_groups(p, *r, &mut groups, 0);
@@ -72,7 +72,7 @@ fn all_rules(p: &Program, v: &ir::Value) -> Vec<RuleId> {
 /// The applicability of a check that reads the value, and the check's name.
 fn context(p: &Program, deps: &Deps, space: &Space, v: ValueId) -> Option<(Dnf, String)> {
     let c = p.checks.get(deps.reader(p, v)? as usize)?;
-    if p.values.get(v as usize)?.kind != Some(c.kind) {
+    if crate::space::value_kind(p, v) != Some(c.kind) {
         return None;
     }
     let mut conds = Vec::new();
@@ -117,7 +117,7 @@ fn overlap(
     if both.is_empty() {
         return;
     }
-    let kind = p.values.get(v as usize).and_then(|x| x.kind);
+    let kind = crate::space::value_kind(p, v);
     let mut chosen = None;
     if let Some((c, _)) = ctx {
         let with = space.and(&both, c);
