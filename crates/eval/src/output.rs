@@ -6,7 +6,8 @@
 //! - `ndjson`: one verdict (or error record) per line, written as soon as it is known;
 //! - `json`: the same objects as one JSON array;
 //! - `human`: a table for people: id, check, status, deadline, actual, compensation and the
-//!   deciding rule, one row per finding (error records as a row saying what is wrong).
+//!   deciding rule, one row per finding (error records as a row saying what is wrong);
+//!   with explanations, each record's explanation tree instead.
 //!
 //! [`explain_id`] finds one record by id in a stream and renders its explanation tree.
 
@@ -55,7 +56,8 @@ impl FromStr for Format {
 pub struct RunOptions {
     /// The evaluation instant (µs), e.g. from [`crate::parse_instant`].
     pub as_of: i64,
-    /// Whether to include explanations in verdicts (ignored by `human`).
+    /// Whether to include explanations in verdicts (`human` then prints each record's
+    /// explanation tree instead of table rows).
     pub explain: bool,
     /// The output format.
     pub format: Format,
@@ -128,7 +130,8 @@ impl<W: Write> VerdictWriter<W> {
         self.any = true;
     }
 
-    /// Writes one verdict, with its explanation if given (`json`/`ndjson` only).
+    /// Writes one verdict, with its explanation if given (`human`: the explanation tree
+    /// replaces the table rows).
     pub fn verdict(
         &mut self,
         ev: &Evaluator<'_>,
@@ -138,9 +141,13 @@ impl<W: Write> VerdictWriter<W> {
         let p = ev.program();
         self.buf.clear();
         self.separator();
-        match self.format {
-            Format::Ndjson | Format::Json => v.write_json(p, &mut self.buf, explain),
-            Format::Human => {
+        match (self.format, explain) {
+            (Format::Ndjson | Format::Json, _) => v.write_json(p, &mut self.buf, explain),
+            (Format::Human, Some(e)) => {
+                self.buf.push('\n');
+                self.buf.push_str(&explain_tree(p, v, e));
+            }
+            (Format::Human, None) => {
                 let id = v.id.as_ref().map_or_else(String::new, ToString::to_string);
                 if v.findings.is_empty() {
                     row(&mut self.buf, &[id.clone(), "(no check applies)".into()]);
@@ -275,7 +282,7 @@ pub fn run<R: BufRead, W: Write>(
             continue;
         }
         summary.records += 1;
-        let explanation = if opts.explain && opts.format != Format::Human {
+        let explanation = if opts.explain {
             let (v, e) = ev.evaluate_explained(&mut scratch, &rec, opts.as_of);
             verdict = v;
             Some(e)

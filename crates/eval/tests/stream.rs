@@ -197,6 +197,21 @@ fn human_table() {
 }
 
 #[test]
+fn human_with_explanations_prints_trees() {
+    let b = simple();
+    let (out, _) = run_text(&b, sample_input().as_bytes(), Format::Human, true);
+    assert!(
+        out.contains("\nO3 (order) as of 2024-02-25 12:00:00\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  rules: baseline.ship_within → feb.global_extend\n"),
+        "{out}"
+    );
+    assert!(out.contains("error (line 2): invalid JSON"), "{out}");
+}
+
+#[test]
 fn a_huge_line_in_the_middle_is_an_error_record() {
     let b = simple();
     let first = format!("{}\n", order(serde_json::json!({"id": "before"})));
