@@ -27,6 +27,9 @@ use crate::space::Space;
 
 /// Largest number of cubes kept while proving a box covered by the others.
 const MAX_COVER_CUBES: usize = 256;
+/// Above this many boxes the (quadratic) covering step is skipped: the union stays exact,
+/// only less compact.
+const MAX_COVER_BOXES: usize = 128;
 
 /// One dimension of the record space, as the atoms see it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -279,6 +282,9 @@ pub fn merge(space: &Space, cubes: &[Cube]) -> Vec<Cube> {
     let mut order: Vec<usize> = (0..cubes.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(cubes[i].len()));
     let mut dropped = vec![false; cubes.len()];
+    if cubes.len() > MAX_COVER_BOXES {
+        order.clear();
+    }
     for i in order {
         let others: Vec<&Cube> = (0..cubes.len())
             .filter(|&j| j != i && !dropped[j])
