@@ -16,8 +16,11 @@ use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::parser::{is_keyword, Rule};
 use crate::span::{FileId, Span};
 
-/// Most operators one expression (between brackets) may chain; bounds the tree's depth.
+/// Most operators one expression (between brackets) may chain.
 pub const MAX_OPERATORS: usize = 256;
+/// Deepest expression tree a policy may write: operators, calls and brackets together.
+/// Bounds the recursion of every later pass and the nesting of the compiled IR.
+pub const MAX_EXPR_DEPTH: usize = 512;
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
@@ -440,7 +443,7 @@ impl Lowerer {
                 )),
             });
         }
-        PRATT
+        let expr = PRATT
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
@@ -490,7 +493,17 @@ impl Lowerer {
                     kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 })
             })
-            .parse(parts.into_iter())
+            .parse(parts.into_iter())?;
+        let depth = expr_depth(&expr);
+        if depth > MAX_EXPR_DEPTH {
+            return Err(SyntaxError {
+                span,
+                kind: SyntaxErrorKind::Limit(format!(
+                    "this expression nests {depth} levels deep; at most {MAX_EXPR_DEPTH} are allowed"
+                )),
+            });
+        }
+        Ok(expr)
     }
 
     fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
@@ -723,4 +736,45 @@ fn duration(s: &str) -> Option<i64> {
         _ => return None,
     };
     n.checked_mul(unit)
+}
+
+/// The depth of an expression tree (a leaf is 1), without recursion.
+fn expr_depth<'e>(root: &'e Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(root, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        let mut push = |c: &'e Expr| stack.push((c, d + 1));
+        match &e.kind {
+            ExprKind::Window(a, b) | ExprKind::Binary(_, a, b) => {
+                push(a);
+                push(b);
+            }
+            ExprKind::Set(items) | ExprKind::Call(_, items) => items.iter().for_each(push),
+            ExprKind::Unary(_, a) | ExprKind::IsSome(a, _) => push(a),
+            ExprKind::Quantifier { list, filter, .. } => {
+                push(list);
+                filter.iter().for_each(|f| push(f));
+            }
+            ExprKind::Extremum {
+                body, list, filter, ..
+            } => {
+                push(body);
+                push(list);
+                filter.iter().for_each(|f| push(f));
+            }
+            ExprKind::Path(_)
+            | ExprKind::Overridden
+            | ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Money(_)
+            | ExprKind::Percent(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Str(_)
+            | ExprKind::Time(_)
+            | ExprKind::Region(_)
+            | ExprKind::Regions(_) => {}
+        }
+    }
+    deepest
 }

@@ -102,6 +102,13 @@ pub(crate) fn convert_error(
             expected.dedup();
             SyntaxError::unexpected(span, found, expected)
         }
+        // pest's own guard against running out of stack: a limit, not a bad literal.
+        ErrorVariant::CustomError { message } if message.contains("stack limit") => SyntaxError {
+            span,
+            kind: crate::error::SyntaxErrorKind::Limit(
+                "the file nests too deep for the parser (stack limit reached)".into(),
+            ),
+        },
         ErrorVariant::CustomError { message } => SyntaxError::invalid(span, message),
     }
 }
