@@ -1,5 +1,6 @@
 //! Reading and writing programs, with a version header.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::Program;
@@ -7,6 +8,10 @@ use crate::Program;
 /// The IR format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 const MAGIC: &str = "edict-ir";
+/// Deepest JSON nesting an IR file may have. Compiled programs stay far below it (source
+/// expressions are at most 512 levels deep, two JSON levels each); a deeper file is
+/// rejected before it is deserialized, so a hostile one cannot exhaust the stack.
+pub const MAX_JSON_DEPTH: usize = 2048;
 
 #[derive(Serialize)]
 struct OutFile<'a> {
@@ -70,8 +75,13 @@ impl Program {
 
     /// Loads a program written by [`Program::to_json`], checking the header first.
     pub fn from_json(text: &str) -> Result<Program, LoadError> {
-        let header: Header =
-            serde_json::from_str(text).map_err(|e| LoadError::NotIr(e.to_string()))?;
+        let depth = json_depth(text);
+        if depth > MAX_JSON_DEPTH {
+            return Err(LoadError::Corrupt(format!(
+                "it nests {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed"
+            )));
+        }
+        let header: Header = from_str_deep(text).map_err(|e| LoadError::NotIr(e.to_string()))?;
         if header.format.as_deref() != Some(MAGIC) {
             return Err(LoadError::NotIr("missing the `edict-ir` header".into()));
         }
@@ -84,8 +94,7 @@ impl Program {
                 expected: FORMAT_VERSION,
             });
         }
-        let file: InFile =
-            serde_json::from_str(text).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        let file: InFile = from_str_deep(text).map_err(|e| LoadError::Corrupt(e.to_string()))?;
         file.program.validate().map_err(LoadError::Corrupt)?;
         Ok(file.program)
     }
@@ -149,4 +158,40 @@ impl Program {
             None => Ok(()),
         }
     }
+}
+
+/// Deserializes without `serde_json`'s fixed recursion limit of 128 (a compiled program
+/// with a long operator chain goes deeper); the caller has bounded the depth already.
+fn from_str_deep<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// The deepest nesting of `[`/`{` in a JSON text (strings skipped), without parsing it.
+fn json_depth(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_str {
+            match (esc, b) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
