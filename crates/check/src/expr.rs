@@ -323,14 +323,9 @@ impl Checker<'_> {
                 list,
                 filter,
             } => {
-                let (list_e, el) = self.list(cx, list)?;
-                let mut inner = cx.clone();
-                inner.locals.push(Local {
-                    name: var.name.clone(),
-                    ty: el,
-                });
+                let (list_e, inner, filter) = self.bind(cx, var, list, filter.as_deref())?;
                 let filter = match filter {
-                    Some(f) => Some(Box::new(self.condition(&mut inner, f)?)),
+                    Some(f) => Some(f),
                     None if *op == ast::Quant::Count => None,
                     None => {
                         self.diags.push(Diagnostic::error(
@@ -364,16 +359,7 @@ impl Checker<'_> {
                 list,
                 filter,
             } => {
-                let (list_e, el) = self.list(cx, list)?;
-                let mut inner = cx.clone();
-                inner.locals.push(Local {
-                    name: var.name.clone(),
-                    ty: el,
-                });
-                let filter = match filter {
-                    Some(f) => Some(Box::new(self.condition(&mut inner, f)?)),
-                    None => None,
-                };
+                let (list_e, mut inner, filter) = self.bind(cx, var, list, filter.as_deref())?;
                 let b = self.expr(&mut inner, body, None)?;
                 let b = self.as_value(b, body.span)?;
                 let b = self.present(&inner, b, body.span)?;
@@ -409,6 +395,27 @@ impl Checker<'_> {
     /// A boolean condition, checked as an `and` chain so earlier parts narrow later ones.
     pub(crate) fn condition(&mut self, cx: &mut Ctx, e: &ast::Expr) -> Option<Expr> {
         self.expect(cx, e, &Ty::Bool)
+    }
+
+    /// An aggregate's list, the context with its element bound, and its checked filter.
+    fn bind(
+        &mut self,
+        cx: &mut Ctx,
+        var: &ast::Ident,
+        list: &ast::Expr,
+        filter: Option<&ast::Expr>,
+    ) -> Option<(Expr, Ctx, Option<Box<Expr>>)> {
+        let (list_e, el) = self.list(cx, list)?;
+        let mut inner = cx.clone();
+        inner.locals.push(Local {
+            name: var.name.clone(),
+            ty: el,
+        });
+        let filter = match filter {
+            Some(f) => Some(Box::new(self.condition(&mut inner, f)?)),
+            None => None,
+        };
+        Some((list_e, inner, filter))
     }
 
     fn list(&mut self, cx: &mut Ctx, list: &ast::Expr) -> Option<(Expr, Ty)> {

@@ -83,14 +83,20 @@ pub fn load_program_sources(paths: &[PathBuf], format: render::Format) -> Loaded
     Loaded { checked, ok }
 }
 
-/// The program to evaluate: an IR file written by `edict compile`, or a policy folder
-/// checked and compiled now. Problems are reported on stderr.
-pub fn load_for_eval(path: &std::path::Path) -> Option<ir::Program> {
-    if path.is_file() && path.extension().is_none_or(|e| e != "edict") {
+/// The program a command works on: an IR file written by `edict compile` (a non-`.edict`
+/// file whose text starts with `{`), or policy files/folders checked and compiled now.
+/// Problems are reported on stderr in `format`.
+pub fn load_program(path: &std::path::Path, format: render::Format) -> Option<ir::Program> {
+    let is_ir = path.is_file()
+        && path.extension().is_none_or(|e| e != "edict")
+        && std::fs::read(path)
+            .ok()
+            .is_some_and(|b| b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{'));
+    if is_ir {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                eprintln!("error: {}: cannot read: {e}", path.display());
                 return None;
             }
         };
@@ -102,8 +108,17 @@ pub fn load_for_eval(path: &std::path::Path) -> Option<ir::Program> {
             }
         };
     }
-    let loaded = load_program_sources(&[path.to_path_buf()], render::Format::Human);
+    let loaded = load_program_sources(&[path.to_path_buf()], format);
     loaded.checked.program.filter(|_| loaded.ok)
+}
+
+/// An evaluator's inputs: the program and the `--as-of` instant; `None` after reporting.
+pub fn load_for_eval(
+    path: &std::path::Path,
+    as_of_text: Option<&str>,
+) -> Option<(ir::Program, i64)> {
+    let program = load_program(path, render::Format::Human)?;
+    Some((program, as_of(as_of_text)?))
 }
 
 /// Opens a record stream: a file, or standard input for `-`.

@@ -1,10 +1,10 @@
 //! `edict diff OLD NEW`: which records two versions of a policy set judge differently —
 //! semantically over the record space, or on real records with `--facts`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::render::Format;
-use crate::{load_program_sources, Exit};
+use crate::{load_program, Exit};
 
 /// Arguments of `edict diff`.
 #[derive(clap::Args)]
@@ -24,41 +24,12 @@ pub struct Args {
     pub exit_code: bool,
 }
 
-/// Loads a policy folder/file or an IR file.
-fn load(path: &Path, format: Format) -> Option<ir::Program> {
-    let is_ir = path.is_file()
-        && path.extension().is_none_or(|e| e != "edict")
-        && std::fs::read(path)
-            .ok()
-            .is_some_and(|b| b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{'));
-    if is_ir {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {}: cannot read: {e}", path.display());
-                return None;
-            }
-        };
-        return match ir::Program::from_json(&text) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                None
-            }
-        };
-    }
-    let loaded = load_program_sources(&[path.to_path_buf()], format);
-    if loaded.ok {
-        loaded.checked.program
-    } else {
-        None
-    }
-}
-
 /// Runs the command.
 pub fn run(args: &Args) -> Exit {
-    let (Some(old), Some(new)) = (load(&args.old, args.format), load(&args.new, args.format))
-    else {
+    let (Some(old), Some(new)) = (
+        load_program(&args.old, args.format),
+        load_program(&args.new, args.format),
+    ) else {
         return Exit::Error;
     };
     let differs = match &args.facts {

@@ -21,7 +21,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: &Args) -> Exit {
-    let Some(program) = load_for_eval(&args.policies) else {
+    let Some((program, as_of)) = load_for_eval(&args.policies, args.as_of.as_deref()) else {
         return Exit::Error;
     };
     let ev = match eval::Evaluator::new(&program) {
@@ -30,9 +30,6 @@ pub fn run(args: &Args) -> Exit {
             eprintln!("error: {e}");
             return Exit::Error;
         }
-    };
-    let Some(as_of) = crate::as_of(args.as_of.as_deref()) else {
-        return Exit::Error;
     };
     let Some(input) = open_input(&args.facts) else {
         return Exit::Error;
