@@ -1,7 +1,10 @@
 //! Finding and reading policy files: files or folders, recursively, with located errors for
-//! what cannot be read (unreadable files, non-UTF-8 text or names, symlink loops).
+//! what cannot be read (unreadable files, non-UTF-8 text or names, symlink loops, files
+//! larger than [`syntax::MAX_FILE_BYTES`]). In folders only regular files are read: a FIFO
+//! or device named `*.edict` would block or never end, so it is reported and skipped.
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Deepest folder nesting followed.
@@ -39,7 +42,14 @@ pub fn policy_files(paths: &[PathBuf]) -> (Vec<(String, String)>, Vec<LoadProble
     let mut out = Vec::new();
     for p in found {
         let name = p.display().to_string();
-        match std::fs::read(&p) {
+        match read_bounded(&p) {
+            Ok(bytes) if bytes.len() > syntax::MAX_FILE_BYTES => problems.push(LoadProblem {
+                path: name,
+                message: format!(
+                    "larger than {} bytes: policy files may have at most that many",
+                    syntax::MAX_FILE_BYTES
+                ),
+            }),
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => out.push((name, text)),
                 Err(e) => problems.push(LoadProblem {
@@ -57,6 +67,16 @@ pub fn policy_files(paths: &[PathBuf]) -> (Vec<(String, String)>, Vec<LoadProble
         }
     }
     (out, problems)
+}
+
+/// Reads at most one byte more than [`syntax::MAX_FILE_BYTES`], so a huge file (or a
+/// device named on the command line) cannot exhaust memory.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(syntax::MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn walk(
@@ -117,7 +137,16 @@ fn walk(
         }
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, depth + 1, found, problems, seen),
-            Ok(_) if path.extension().is_some_and(|e| e == "edict") => found.push(path),
+            Ok(m) if path.extension().is_some_and(|e| e == "edict") => {
+                if m.is_file() {
+                    found.push(path);
+                } else {
+                    problems.push(LoadProblem {
+                        path: path.display().to_string(),
+                        message: "not a regular file (a pipe or device?); skipped".into(),
+                    });
+                }
+            }
             Ok(_) => {}
             Err(e) => {
                 if path.extension().is_some_and(|e| e == "edict") {
