@@ -99,11 +99,9 @@ pub fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         report = report.with_help(h);
     }
     let mut out = Vec::new();
-    let cache = ariadne::sources(
-        sources
-            .iter()
-            .map(|(_, f)| (f.path.clone(), f.text.clone())),
-    );
+    // Every label is in the primary file (others became notes above): the cache needs that
+    // file only. Caching every file per diagnostic made 10,000 broken files take minutes.
+    let cache = ariadne::sources(std::iter::once((path.clone(), file.text.clone())));
     if report.finish().write(cache, &mut out).is_err() {
         return format!(
             "{}[{}]: {} at {}\n",
