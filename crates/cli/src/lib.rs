@@ -92,6 +92,17 @@ pub fn load_program(path: &std::path::Path, format: render::Format) -> Option<ir
         && std::fs::read(path)
             .ok()
             .is_some_and(|b| b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{'));
+    // A truncated IR file may be left empty: say so rather than judge with no policies.
+    let empty = path.is_file()
+        && path.extension().is_none_or(|e| e != "edict")
+        && std::fs::read(path).is_ok_and(|b| b.iter().all(u8::is_ascii_whitespace));
+    if empty {
+        eprintln!(
+            "error: {}: the file is empty: neither an IR file nor policies",
+            path.display()
+        );
+        return None;
+    }
     if is_ir {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
