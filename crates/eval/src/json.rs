@@ -8,6 +8,14 @@ use std::fmt::Write as _;
 
 /// Appends `s` as a JSON string literal (quoted and escaped).
 pub fn write_str(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // The common case (ids, names, instants): nothing to escape.
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -33,7 +41,8 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends `"key":` to `out`, preceded by a comma unless `first`.
+/// Appends `"key":` to `out`, preceded by a comma unless `first`. Keys that may need
+/// escaping (e.g. fact paths in explanations) are escaped; plain ones are copied.
 pub fn key(out: &mut String, first: bool, k: &str) {
     if !first {
         out.push(',');

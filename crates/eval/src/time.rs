@@ -216,27 +216,65 @@ pub fn format_instant(t: i64) -> String {
     s
 }
 
-/// Appends [`format_instant`]'s text to `out`.
+/// Appends [`format_instant`]'s text to `out` (hand-formatted: this is on the bulk path).
 pub fn write_instant(out: &mut String, t: i64) {
     let local = t.saturating_add(BEIJING);
     let days = local.div_euclid(DAY);
     let rem = local.rem_euclid(DAY);
     let (y, m, d) = civil_from_days(days);
-    let secs = rem / SECOND;
-    let frac = rem % SECOND;
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    );
+    if !(0..=9999).contains(&y) {
+        // Outside what facts can hold (only arithmetic gets here): the slow, general way.
+        let secs = rem / SECOND;
+        let _ = write!(
+            out,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        );
+        write_fraction(out, rem % SECOND);
+        out.push_str("+08:00");
+        return;
+    }
+    let secs = (rem / SECOND) as u64;
+    let mut b = *b"0000-00-00T00:00:00.000000+08:00";
+    let mut put = |at: usize, v: u64, width: usize| {
+        let mut v = v;
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, y as u64, 4);
+    put(5, u64::from(m), 2);
+    put(8, u64::from(d), 2);
+    put(11, secs / 3600, 2);
+    put(14, secs / 60 % 60, 2);
+    put(17, secs % 60, 2);
+    let frac = (rem % SECOND) as u64;
+    let text = if frac == 0 {
+        b.copy_within(26.., 19);
+        &b[..25]
+    } else {
+        put(20, frac, 6);
+        let end = 21
+            + b[21..26]
+                .iter()
+                .rposition(|c| *c != b'0')
+                .map_or(0, |i| i + 1);
+        b.copy_within(26.., end);
+        &b[..end + 6]
+    };
+    out.push_str(std::str::from_utf8(text).unwrap_or_default());
+}
+
+/// Appends `.fff` (trailing zeros dropped) when `frac` µs is not zero.
+fn write_fraction(out: &mut String, frac: i64) {
     if frac != 0 {
         let digits = format!("{frac:06}");
         out.push('.');
         out.push_str(digits.trim_end_matches('0'));
     }
-    out.push_str("+08:00");
 }
 
 /// Prints an instant for people: `2024-02-22 23:59:59` (Beijing time, fraction if any).
