@@ -20,25 +20,30 @@ use crate::ops::{arithmetic, compare, extremum_step, follow, order, round_to};
 use crate::prepare::PrepareError;
 use crate::val::Val;
 
-type Closure = dyn Fn(&mut Cx<'_>, Env) -> Out<Val> + Send + Sync;
+/// A compiled expression yielding `T`: [`Fx`] for values, [`Px`] for conditions.
+pub(crate) struct Compiled<T>(Box<dyn Fn(&mut Cx<'_>, Env) -> Out<T> + Send + Sync>);
 
 /// A compiled expression.
-pub(crate) struct Fx(Box<Closure>);
+pub(crate) type Fx = Compiled<Val>;
 
-impl fmt::Debug for Fx {
+/// A compiled condition: guards, filters and boolean operators produce a plain `bool`
+/// (no value to build and drop on the hottest path).
+pub(crate) type Px = Compiled<bool>;
+
+impl<T> fmt::Debug for Compiled<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Fx")
+        f.write_str("Compiled")
     }
 }
 
-impl Fx {
-    fn new(f: impl Fn(&mut Cx<'_>, Env) -> Out<Val> + Send + Sync + 'static) -> Fx {
-        Fx(Box::new(f))
+impl<T> Compiled<T> {
+    fn new(f: impl Fn(&mut Cx<'_>, Env) -> Out<T> + Send + Sync + 'static) -> Compiled<T> {
+        Compiled(Box::new(f))
     }
 
     /// Evaluates the expression.
     #[inline]
-    pub(crate) fn call(&self, cx: &mut Cx<'_>, env: Env) -> Out<Val> {
+    pub(crate) fn call(&self, cx: &mut Cx<'_>, env: Env) -> Out<T> {
         (self.0)(cx, env)
     }
 }
@@ -144,15 +149,15 @@ enum Operand {
 }
 
 /// `f(a, b)` with both operands specialized.
-fn binary<F>(a: Operand, b: Operand, f: F) -> Fx
+fn binary<T: 'static, F>(a: Operand, b: Operand, f: F) -> Compiled<T>
 where
-    F: Fn(&Val, &Val, Env) -> Out<Val> + Send + Sync + 'static,
+    F: Fn(&Val, &Val, Env) -> Out<T> + Send + Sync + 'static,
 {
-    fn mk<A: Opnd, B: Opnd, F>(a: A, b: B, f: F) -> Fx
+    fn mk<T: 'static, A: Opnd, B: Opnd, F>(a: A, b: B, f: F) -> Compiled<T>
     where
-        F: Fn(&Val, &Val, Env) -> Out<Val> + Send + Sync + 'static,
+        F: Fn(&Val, &Val, Env) -> Out<T> + Send + Sync + 'static,
     {
-        Fx::new(move |cx, env| a.with(cx, env, |cx, x| b.with(cx, env, |_, y| f(x, y, env))))
+        Compiled::new(move |cx, env| a.with(cx, env, |cx, x| b.with(cx, env, |_, y| f(x, y, env))))
     }
     use Operand::*;
     match (a, b) {
@@ -169,15 +174,15 @@ where
 }
 
 /// `f(a)` with the operand specialized.
-fn unary<F>(a: Operand, f: F) -> Fx
+fn unary<T: 'static, F>(a: Operand, f: F) -> Compiled<T>
 where
-    F: Fn(&Val, Env) -> Out<Val> + Send + Sync + 'static,
+    F: Fn(&Val, Env) -> Out<T> + Send + Sync + 'static,
 {
-    fn mk<A: Opnd, F>(a: A, f: F) -> Fx
+    fn mk<T: 'static, A: Opnd, F>(a: A, f: F) -> Compiled<T>
     where
-        F: Fn(&Val, Env) -> Out<Val> + Send + Sync + 'static,
+        F: Fn(&Val, Env) -> Out<T> + Send + Sync + 'static,
     {
-        Fx::new(move |cx, env| a.with(cx, env, |_, x| f(x, env)))
+        Compiled::new(move |cx, env| a.with(cx, env, |_, x| f(x, env)))
     }
     match a {
         Operand::Slot(x) => mk(SlotO(x), f),
@@ -255,10 +260,17 @@ impl Compiler<'_> {
                 }
                 Fx::new(move |cx, _| Ok(Val::Status(cx.check(c).status)))
             }
-            Expr::Not(x) => unary(op(x)?, |x, env| match x {
-                Val::Bool(b) => Ok(Val::Bool(!b)),
-                _ => Err(ty_err(env)),
-            }),
+            Expr::Not(_)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Cmp(..)
+            | Expr::IsSome(..)
+            | Expr::InWindow(..)
+            | Expr::InSet(..)
+            | Expr::InRegions(..) => {
+                let p = self.predicate(e)?;
+                Fx::new(move |cx, env| p.call(cx, env).map(Val::Bool))
+            }
             Expr::Neg(x) => unary(op(x)?, |x, env| {
                 let arith = || undef(env.value, Reason::Arithmetic);
                 match x {
@@ -268,37 +280,6 @@ impl Compiler<'_> {
                     _ => Err(ty_err(env)),
                 }
             }),
-            Expr::And(xs) | Expr::Or(xs) => {
-                let all = matches!(e, Expr::And(_));
-                let xs = xs
-                    .iter()
-                    .map(|x| self.compile(x))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Fx::new(move |cx, env| {
-                    for x in &xs {
-                        match x.call(cx, env)? {
-                            Val::Bool(b) if b != all => return Ok(Val::Bool(b)),
-                            Val::Bool(_) => {}
-                            _ => return Err(ty_err(env)),
-                        }
-                    }
-                    Ok(Val::Bool(all))
-                })
-            }
-            Expr::Cmp(o, a, b) => {
-                let (a, b) = (op(a)?, op(b)?);
-                // One closure per operator, so the comparison inlines.
-                macro_rules! per_op {
-                    ($($o:ident),*) => {
-                        match o {
-                            $(CmpOp::$o => binary(a, b, |x, y, env| {
-                                compare(CmpOp::$o, x, y).map(Val::Bool).ok_or_else(|| ty_err(env))
-                            }),)*
-                        }
-                    };
-                }
-                per_op!(Eq, Ne, Lt, Le, Gt, Ge)
-            }
             Expr::Arith(o, a, b) => {
                 let (a, b) = (op(a)?, op(b)?);
                 macro_rules! per_op {
@@ -330,35 +311,6 @@ impl Compiler<'_> {
                     MoneyMulInt
                 )
             }
-            Expr::IsSome(x, want) => {
-                let want = *want;
-                unary(op(x)?, move |x, _| Ok(Val::Bool(x.is_null() != want)))
-            }
-            Expr::InWindow(x, w) => binary(op(x)?, op(w)?, |x, w, env| match (x, w) {
-                (Val::Instant(t), Val::Window(a, b)) => Ok(Val::Bool(a <= t && t <= b)),
-                _ => Err(ty_err(env)),
-            }),
-            Expr::InSet(x, s) => binary(op(x)?, op(s)?, |x, s, env| match s {
-                Val::Set(items) | Val::List(items) => Ok(Val::Bool(items.contains(x))),
-                _ => Err(ty_err(env)),
-            }),
-            Expr::InRegions(x, s) => {
-                // A single region constant means its code range: a set, built once.
-                let set = match &**s {
-                    Expr::Const(Const::Region(code)) => {
-                        Operand::Const(Val::Regions(Arc::new(RegionSet::new([*code]))))
-                    }
-                    other => op(other)?,
-                };
-                binary(op(x)?, set, |x, s, env| match (x, s) {
-                    (Val::Region(c), Val::Regions(set)) => Ok(Val::Bool(set.contains(*c))),
-                    (Val::Region(c), Val::Region(outer)) => {
-                        let (lo, hi) = regions::code_range(*outer);
-                        Ok(Val::Bool(lo <= *c && *c <= hi))
-                    }
-                    _ => Err(ty_err(env)),
-                })
-            }
             Expr::Call(f, args) => {
                 let [a, b] = args.as_slice() else {
                     return self.err(format!("{f:?} takes 2 arguments, found {}", args.len()));
@@ -388,7 +340,7 @@ impl Compiler<'_> {
                 filter,
             } => {
                 let (q, list) = (*q, self.compile(list)?);
-                let filter = filter.as_deref().map(|f| self.compile(f)).transpose()?;
+                let filter = filter.as_deref().map(|f| self.predicate(f)).transpose()?;
                 Fx::new(move |cx, env| cx.quant(q, &list, filter.as_ref(), env))
             }
             Expr::Extremum {
@@ -401,7 +353,7 @@ impl Compiler<'_> {
                     return self.err(format!("{f:?} is not an aggregate"));
                 }
                 let (max, body, list) = (*f == Func::Max, self.compile(body)?, self.compile(list)?);
-                let filter = filter.as_deref().map(|f| self.compile(f)).transpose()?;
+                let filter = filter.as_deref().map(|f| self.predicate(f)).transpose()?;
                 Fx::new(move |cx, env| {
                     let items = cx.items(&list, env)?;
                     let mut best = Val::Null;
@@ -426,31 +378,111 @@ impl Compiler<'_> {
         })
     }
 
+    /// Compiles a condition (a `bool` expression).
+    pub(crate) fn predicate(&self, e: &Expr) -> Result<Px, PrepareError> {
+        let op = |e: &Expr| self.operand(e);
+        Ok(match e {
+            Expr::Const(Const::Bool(b)) => {
+                let b = *b;
+                Px::new(move |_, _| Ok(b))
+            }
+            Expr::Not(x) => {
+                let p = self.predicate(x)?;
+                Px::new(move |cx, env| p.call(cx, env).map(|b| !b))
+            }
+            Expr::And(xs) | Expr::Or(xs) => {
+                let all = matches!(e, Expr::And(_));
+                let xs = xs
+                    .iter()
+                    .map(|x| self.predicate(x))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Px::new(move |cx, env| {
+                    for x in &xs {
+                        if x.call(cx, env)? != all {
+                            return Ok(!all);
+                        }
+                    }
+                    Ok(all)
+                })
+            }
+            Expr::Cmp(o, a, b) => {
+                let (a, b) = (op(a)?, op(b)?);
+                // One closure per operator, so the comparison inlines.
+                macro_rules! per_op {
+                    ($($o:ident),*) => {
+                        match o {
+                            $(CmpOp::$o => binary(a, b, |x, y, env| {
+                                compare(CmpOp::$o, x, y).ok_or_else(|| ty_err(env))
+                            }),)*
+                        }
+                    };
+                }
+                per_op!(Eq, Ne, Lt, Le, Gt, Ge)
+            }
+            Expr::IsSome(x, want) => {
+                let want = *want;
+                unary(op(x)?, move |x, _| Ok(x.is_null() != want))
+            }
+            Expr::InWindow(x, w) => binary(op(x)?, op(w)?, |x, w, env| match (x, w) {
+                (Val::Instant(t), Val::Window(a, b)) => Ok(a <= t && t <= b),
+                _ => Err(ty_err(env)),
+            }),
+            Expr::InSet(x, s) => binary(op(x)?, op(s)?, |x, s, env| match s {
+                Val::Set(items) | Val::List(items) => Ok(items.contains(x)),
+                _ => Err(ty_err(env)),
+            }),
+            Expr::InRegions(x, s) => {
+                // A single region constant means its code range: a set, built once.
+                let set = match &**s {
+                    Expr::Const(Const::Region(code)) => {
+                        Operand::Const(Val::Regions(Arc::new(RegionSet::new([*code]))))
+                    }
+                    other => op(other)?,
+                };
+                binary(op(x)?, set, |x, s, env| match (x, s) {
+                    (Val::Region(c), Val::Regions(set)) => Ok(set.contains(*c)),
+                    (Val::Region(c), Val::Region(outer)) => {
+                        let (lo, hi) = regions::code_range(*outer);
+                        Ok(lo <= *c && *c <= hi)
+                    }
+                    _ => Err(ty_err(env)),
+                })
+            }
+            _ => match self.operand(e)? {
+                Operand::Slot(i) => unary(Operand::Slot(i), |x, env| match x {
+                    Val::Bool(b) => Ok(*b),
+                    _ => Err(ty_err(env)),
+                }),
+                other => unary(other, |x, env| match x {
+                    Val::Bool(b) => Ok(*b),
+                    _ => Err(ty_err(env)),
+                }),
+            },
+        })
+    }
+
     /// Compiles a guard's conjuncts.
-    pub(crate) fn guard(&self, g: Option<&ir::Guard>) -> Result<Box<[Fx]>, PrepareError> {
+    pub(crate) fn guard(&self, g: Option<&ir::Guard>) -> Result<Box<[Px]>, PrepareError> {
         g.map_or(&[][..], |g| &g.conjuncts)
             .iter()
-            .map(|c| self.compile(&c.expr))
+            .map(|c| self.predicate(&c.expr))
             .collect()
     }
 }
 
 impl Cx<'_> {
     /// Evaluates `f` with `item` bound at depth 0.
-    pub(crate) fn with_local(&mut self, item: &Val, f: &Fx, env: Env) -> Out<Val> {
+    pub(crate) fn with_local<T>(&mut self, item: &Val, f: &Compiled<T>, env: Env) -> Out<T> {
         self.s.locals.push(item.clone());
         let out = f.call(self, env);
         self.s.locals.pop();
         out
     }
 
-    pub(crate) fn passes(&mut self, item: &Val, filter: Option<&Fx>, env: Env) -> Out<bool> {
+    pub(crate) fn passes(&mut self, item: &Val, filter: Option<&Px>, env: Env) -> Out<bool> {
         match filter {
             None => Ok(true),
-            Some(f) => match self.with_local(item, f, env)? {
-                Val::Bool(b) => Ok(b),
-                _ => Err(ty_err(env)),
-            },
+            Some(f) => self.with_local(item, f, env),
         }
     }
 
@@ -461,7 +493,7 @@ impl Cx<'_> {
         }
     }
 
-    fn quant(&mut self, op: QuantOp, list: &Fx, filter: Option<&Fx>, env: Env) -> Out<Val> {
+    fn quant(&mut self, op: QuantOp, list: &Fx, filter: Option<&Px>, env: Env) -> Out<Val> {
         let items = self.items(list, env)?;
         let mut count = 0i64;
         for item in items.iter() {

@@ -31,7 +31,7 @@
 use ir::{Parent, RuleId, Status, ValueId};
 use rust_decimal::Decimal;
 
-use crate::compile::Fx;
+use crate::compile::{Fx, Px};
 use crate::prepare::{PRule, Prepared, Shape};
 use crate::val::Val;
 
@@ -372,12 +372,10 @@ impl<'a> Cx<'a> {
     }
 
     /// Whether every conjunct holds, left to right, stopping at the first false one.
-    pub(crate) fn conjuncts(&mut self, conj: &[Fx], env: Env) -> Out<bool> {
+    pub(crate) fn conjuncts(&mut self, conj: &[Px], env: Env) -> Out<bool> {
         for c in conj {
-            match self.eval(c, env)? {
-                Val::Bool(true) => {}
-                Val::Bool(false) => return Ok(false),
-                _ => return Err(undef(env.value, Reason::Type)),
+            if !c.call(self, env)? {
+                return Ok(false);
             }
         }
         Ok(true)

@@ -425,7 +425,7 @@ impl Cx<'_> {
         let env = self.env_of(r, rule);
         let mut idx = 0;
         for (i, c) in rule.guard.iter().enumerate() {
-            if let Ok(Val::Bool(false)) = self.eval(c, env) {
+            if let Ok(false) = c.call(self, env) {
                 idx = i;
                 break;
             }

@@ -12,7 +12,7 @@ use std::fmt;
 
 use ir::{CheckId, Expr, KindId, Parent, Program, RuleId, ValueId};
 
-use crate::compile::{Compiler, Fx, Probe};
+use crate::compile::{Compiler, Fx, Probe, Px};
 use crate::eval::{rule_env, Env};
 use crate::val::Val;
 
@@ -23,7 +23,7 @@ pub(crate) struct PRule {
     pub parent: Parent,
     /// Where its guard and body are evaluated (from value and parent).
     pub env: Env,
-    pub guard: Box<[Fx]>,
+    pub guard: Box<[Px]>,
     pub body: Fx,
     /// Sorted by rule id.
     pub children: Box<[RuleId]>,
@@ -61,7 +61,7 @@ pub(crate) struct PValue {
 pub(crate) struct PCheck {
     pub kind: KindId,
     pub after: Option<Probe>,
-    pub applies: Box<[Fx]>,
+    pub applies: Box<[Px]>,
     pub event: Option<Probe>,
     pub deadline: Option<ValueId>,
     pub violated: Option<ValueId>,
