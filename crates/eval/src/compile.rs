@@ -20,8 +20,11 @@ use crate::ops::{arithmetic, compare, extremum_step, follow, order, round_to};
 use crate::prepare::PrepareError;
 use crate::val::Val;
 
+/// The closure behind a compiled expression.
+type Closure<T> = dyn Fn(&mut Cx<'_>, Env) -> Out<T> + Send + Sync;
+
 /// A compiled expression yielding `T`: [`Fx`] for values, [`Px`] for conditions.
-pub(crate) struct Compiled<T>(Box<dyn Fn(&mut Cx<'_>, Env) -> Out<T> + Send + Sync>);
+pub(crate) struct Compiled<T>(Box<Closure<T>>);
 
 /// A compiled expression.
 pub(crate) type Fx = Compiled<Val>;
