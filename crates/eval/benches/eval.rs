@@ -4,6 +4,11 @@
 //! a base with a festival exception and a merchant-delay child, an exemption by region,
 //! compensation on every other check, and a report layer on a third of them. Point it at
 //! the real policies by loading a compiled IR (`ir::Program::from_json`) instead.
+//!
+//! Measured on the 2-core workplace machine (shared, loaded): about 230 K records/s for
+//! evaluation alone and 125 K/s with verdict JSON; about 30 K instructions per record
+//! (valgrind), of which the rule walk and guards are most. The 2 M/s target needs a further
+//! step (decision trees compiled whole, guards indexed by time window).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
