@@ -326,6 +326,11 @@ impl<'a> Cx<'a> {
             .values
             .get(v as usize)
             .ok_or(undef(Some(v), Reason::MissingRef))?;
+        match pv.base_shape {
+            Shape::Simple(r) => return self.body(r).map(|x| (x, r)),
+            Shape::Const(ref d) => return Ok(d.clone()),
+            Shape::General => {}
+        }
         let base = self.s.stack.len();
         let out = match self.applicable(&pv.bases) {
             Ok(Applicable::None) => Err(undef(Some(v), Reason::NoDefinition)),

@@ -33,7 +33,7 @@ pub(crate) struct PRule {
 }
 
 /// How a value's tree can be evaluated.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Shape {
     /// One unguarded base without children, no exceptions, a constant body.
     Const((Val, RuleId)),
@@ -47,6 +47,9 @@ pub(crate) enum Shape {
 #[derive(Debug)]
 pub(crate) struct PValue {
     pub shape: Shape,
+    /// The shape of the bases alone (what `overridden` evaluates, for values with
+    /// exceptions: usually one unguarded base).
+    pub base_shape: Shape,
     /// The rule chain, when it does not depend on the record (one unguarded base, aliases
     /// followed).
     pub chain: Option<Box<[RuleId]>>,
@@ -166,8 +169,8 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
         cx.place = format!("value {}", v.id);
         let bases = cx.rule_ids(&v.bases)?;
         let exceptions = cx.rule_ids(&v.exceptions)?;
-        let shape = match (&bases[..], exceptions.is_empty()) {
-            ([r], true) => match (rules.get(*r as usize), p.rules.get(*r as usize)) {
+        let base_shape = match &bases[..] {
+            [r] => match (rules.get(*r as usize), p.rules.get(*r as usize)) {
                 (Some(pr), Some(ir_rule)) if pr.guard.is_empty() && pr.children.is_empty() => {
                     match &ir_rule.body {
                         Expr::Const(c) => Shape::Const((Val::from_const(c), *r)),
@@ -178,8 +181,14 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
             },
             _ => Shape::General,
         };
+        let shape = if exceptions.is_empty() {
+            base_shape.clone()
+        } else {
+            Shape::General
+        };
         values.push(PValue {
             shape,
+            base_shape,
             chain: None,
             bases,
             exceptions,
