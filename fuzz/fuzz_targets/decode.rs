@@ -1,0 +1,9 @@
+//! Record streams (NDJSON or a JSON array, any bytes) against the shipped policies: decoding,
+//! evaluation and every output format. Bad records are error records, never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    edict_fuzz::judge(edict_fuzz::shipped_program(), data);
+});

@@ -1,0 +1,77 @@
+//! Shared pieces of the fuzz targets: the shipped policy set, compiled once, and the
+//! example records that exercise it.
+
+use std::sync::OnceLock;
+
+/// The line that separates policy files in one `check` input.
+pub const FILE_SEPARATOR: &str = "\n// ==== next file ====\n";
+
+/// Repository root (the fuzz crate sits in `fuzz/`).
+pub fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The shipped policy files as `(name, text)`, sorted by name.
+pub fn shipped_policies() -> &'static [(String, String)] {
+    static FILES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(root().join("policies"))
+            .expect("policies/ is readable")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "edict"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).expect("policy is UTF-8");
+                (p.file_name().unwrap().to_string_lossy().into_owned(), text)
+            })
+            .collect();
+        files.sort();
+        files
+    })
+}
+
+/// The shipped policy set, compiled.
+pub fn shipped_program() -> &'static ir::Program {
+    static PROGRAM: OnceLock<ir::Program> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        check::check(shipped_policies())
+            .program
+            .expect("the shipped policies compile")
+    })
+}
+
+/// The example order records (examples/orders.ndjson).
+pub fn example_records() -> &'static [u8] {
+    static RECORDS: OnceLock<Vec<u8>> = OnceLock::new();
+    RECORDS.get_or_init(|| {
+        std::fs::read(root().join("examples/orders.ndjson")).expect("examples are readable")
+    })
+}
+
+/// 2024-03-01T00:00:00+08:00, the instant every target judges at.
+pub const AS_OF: i64 = 1_709_222_400_000_000;
+
+/// Runs `records` through `program` in every output format; panics only where Edict would.
+pub fn judge(program: &ir::Program, records: &[u8]) {
+    let Ok(ev) = eval::Evaluator::new(program) else {
+        return;
+    };
+    for (format, explain) in [
+        (eval::Format::Ndjson, true),
+        (eval::Format::Json, false),
+        (eval::Format::Human, false),
+    ] {
+        let opts = eval::RunOptions {
+            as_of: AS_OF,
+            explain,
+            format,
+        };
+        let mut out = Vec::new();
+        let summary = eval::run(&ev, records, &mut out, &opts).expect("no I/O error on memory");
+        if format == eval::Format::Json {
+            // The array output is always one valid JSON document.
+            serde_json::from_slice::<serde_json::Value>(&out).expect("json output parses");
+        }
+        let _ = summary;
+    }
+}
