@@ -139,10 +139,25 @@ impl Opnd for DynO {
         env: Env,
         k: impl FnOnce(&mut Cx<'_>, &Val) -> Out<R>,
     ) -> Out<R> {
-        let v = self.0.call(cx, env)?;
-        k(cx, &v)
+        // Nested operands are where evaluation recurses: every few levels, grow the stack
+        // if it runs low (checking at every level would cost the shallow common case).
+        cx.nesting += 1;
+        let v = if cx.nesting % GROW_EVERY == 0 {
+            stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.0.call(cx, env))
+        } else {
+            self.0.call(cx, env)
+        };
+        cx.nesting -= 1;
+        k(cx, &v?)
     }
 }
+
+/// How many nested levels pass between stack checks.
+pub(crate) const GROW_EVERY: u32 = 16;
+/// Stack left below which recursion moves to a new segment (enough for `GROW_EVERY`
+/// levels, unoptimized), and that segment's size.
+pub(crate) const RED_ZONE: usize = 256 * 1024;
+pub(crate) const STACK_STEP: usize = 2 * 1024 * 1024;
 
 /// An operand before specialization.
 enum Operand {
@@ -221,6 +236,10 @@ impl Compiler<'_> {
 
     /// Compiles `e`.
     pub(crate) fn compile(&self, e: &Expr) -> Result<Fx, PrepareError> {
+        stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.compile_here(e))
+    }
+
+    fn compile_here(&self, e: &Expr) -> Result<Fx, PrepareError> {
         let op = |e: &Expr| self.operand(e);
         Ok(match e {
             Expr::Const(c) => {
@@ -383,6 +402,10 @@ impl Compiler<'_> {
 
     /// Compiles a condition (a `bool` expression).
     pub(crate) fn predicate(&self, e: &Expr) -> Result<Px, PrepareError> {
+        stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.predicate_here(e))
+    }
+
+    fn predicate_here(&self, e: &Expr) -> Result<Px, PrepareError> {
         let op = |e: &Expr| self.operand(e);
         Ok(match e {
             Expr::Const(Const::Bool(b)) => {

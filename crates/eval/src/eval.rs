@@ -31,7 +31,7 @@
 use ir::{Parent, RuleId, Status, ValueId};
 use rust_decimal::Decimal;
 
-use crate::compile::{Fx, Px};
+use crate::compile::{Fx, Px, GROW_EVERY, RED_ZONE, STACK_STEP};
 use crate::prepare::{PRule, Prepared, Shape};
 use crate::val::Val;
 
@@ -239,10 +239,12 @@ pub(crate) struct Cx<'a> {
     pub as_of: i64,
     /// Nesting of value evaluations, to stop cycles.
     pub depth: u32,
+    /// Nesting of computed operands, to grow the stack in time.
+    pub nesting: u32,
 }
 
 /// The deepest nesting of values evaluated (a deeper one is reported as a cycle).
-const MAX_DEPTH: u32 = 100;
+const MAX_DEPTH: u32 = 1000;
 
 impl<'a> Cx<'a> {
     pub(crate) fn rule(&self, r: RuleId) -> Out<&'a PRule> {
@@ -273,7 +275,11 @@ impl<'a> Cx<'a> {
             return Err(undef(Some(v), Reason::Cycle));
         }
         self.depth += 1;
-        let out = self.compute_value(v);
+        let out = if self.depth % GROW_EVERY == 0 {
+            stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.compute_value(v))
+        } else {
+            self.compute_value(v)
+        };
         self.depth -= 1;
         self.s.values.set(v, gen, Cell::Done(out.clone()));
         out

@@ -120,6 +120,7 @@ impl<'p> Evaluator<'p> {
             kind: record.kind,
             as_of,
             depth: 0,
+            nesting: 0,
         };
         if out.id != record.id {
             out.id.clone_from(&record.id);
@@ -179,6 +180,7 @@ impl<'p> Evaluator<'p> {
             kind: record.kind,
             as_of,
             depth: 0,
+            nesting: 0,
         };
         let findings = verdict
             .findings

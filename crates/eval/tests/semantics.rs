@@ -963,3 +963,34 @@ fn the_evaluator_can_be_shared_between_threads() {
     });
     assert_eq!(verdicts[0], verdicts[1]);
 }
+
+#[test]
+fn long_operator_chains_evaluate_without_exhausting_the_stack() {
+    // 1000 nested additions (what a long `a + b + c + …` compiles to), in a test thread's
+    // default stack.
+    let mut b = B::new();
+    let d = b.value("x.long", Ty::Instant);
+    let mut e = fld(f::PAID_AT);
+    for _ in 0..1000 {
+        e = add(e, Expr::Const(Const::Duration(1_000_000)));
+    }
+    b.base(d, "x.long_def", vec![], e);
+    b.deadline_check("c", f::PAID_AT, f::SHIPPED_AT, d);
+    let v = run(&b.p, order(json!({})), "2024-02-05 10:00:00");
+    assert_eq!(v.findings[0].deadline, Some(t("2024-02-05 10:16:40")));
+    // A long chain of values, each reading the previous one, and its explanation.
+    let mut b = B::new();
+    let mut prev = b.value("x.v0", Ty::Instant);
+    b.base(prev, "x.v0_def", vec![], fld(f::PAID_AT));
+    for i in 1..300 {
+        let v = b.value(&format!("x.v{i}"), Ty::Instant);
+        b.base(v, &format!("x.v{i}_def"), vec![], add(val(prev), hours(1)));
+        prev = v;
+    }
+    b.deadline_check("c", f::PAID_AT, f::SHIPPED_AT, prev);
+    let ev = eval::Evaluator::new(&b.p).unwrap();
+    let rec = ev.decode(&order(json!({}))).unwrap();
+    let (v, e) = ev.evaluate_explained(&mut ev.scratch(), &rec, t("2024-02-05 10:00:00"));
+    assert_eq!(v.findings[0].deadline, Some(t("2024-02-17 21:00:00")));
+    assert_eq!(e.findings[0].values.len(), 301);
+}
