@@ -226,7 +226,10 @@ impl Cx<'_> {
         deps.dedup();
         for d in deps {
             if self.evaluated(d) {
-                self.visit(prog, d, seen, steps);
+                // Long chains of values recurse deeply: grow the stack rather than overflow.
+                stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, || {
+                    self.visit(prog, d, seen, steps)
+                });
             }
         }
         steps.push(step);
