@@ -276,3 +276,39 @@ fn policy_tests_pass_and_end_with_the_count_line() {
         .expect("count");
     assert!(passed >= 80);
 }
+
+/// `excluded` takes records out of a check from another announcement: no finding at all,
+/// where an exemption would keep one.
+#[test]
+fn an_excluded_case_gets_no_finding() {
+    let files = vec![
+        (
+            "schema.edict".to_string(),
+            "fact order { id: string  paid_at: instant  shipped_at: instant?  remote: bool }".to_string(),
+        ),
+        (
+            "base.edict".to_string(),
+            "announcement base \"b\" {}\ncheck ship { event order.shipped_at deadline = order.paid_at + 48h }".to_string(),
+        ),
+        (
+            "later.edict".to_string(),
+            "announcement later \"l\" {}\nexception base.ship.excluded as remote cites \"3.2\" { when order.remote then true }".to_string(),
+        ),
+    ];
+    let program = check::check(&files).program.expect("checks");
+    let ev = eval::Evaluator::new(&program).expect("prepares");
+    let mut scratch = ev.scratch();
+    let as_of = eval::parse_instant("2024-03-01T00:00:00+08:00").expect("instant");
+    let judge = |remote: bool, scratch: &mut eval::Scratch| {
+        let rec = ev
+            .decode(&serde_json::json!({"id": "A", "paid_at": "2024-02-01T00:00:00+08:00", "remote": remote}))
+            .expect("decodes");
+        ev.evaluate(scratch, &rec, as_of).findings.len()
+    };
+    assert_eq!(
+        judge(false, &mut scratch),
+        1,
+        "a late unshipped order has a finding"
+    );
+    assert_eq!(judge(true, &mut scratch), 0, "an excluded order has none");
+}

@@ -38,10 +38,16 @@ fn collect_rule(p: &Program, r: ir::RuleId, out: &mut Vec<ValueId>, depth: usize
 }
 
 fn check_direct(p: &Program, c: &ir::Check) -> Vec<ValueId> {
-    let mut out: Vec<ValueId> = [c.deadline, c.violated, Some(c.exempt), c.compensation]
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut out: Vec<ValueId> = [
+        c.deadline,
+        c.violated,
+        Some(c.exempt),
+        c.excluded,
+        c.compensation,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let exprs: Vec<&Expr> = c
         .after
         .iter()

@@ -353,6 +353,7 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
             Component::Deadline,
             Component::Compensation,
             Component::Exempt,
+            Component::Excluded,
             Component::Violated,
         ] {
             if let Some(v) = value_index.get(&format!("{ns}.{name}.{}", comp.name())) {
@@ -499,8 +500,13 @@ fn collect_check(
             implicit: None,
         });
     }
-    if !seen_components.contains(&Component::Exempt) {
-        let value_id = format!("{ns}.{check}.exempt");
+    // Exemption and exclusion default to `false`; exceptions in later announcements
+    // override these defaults like any other definition.
+    for comp in [Component::Exempt, Component::Excluded] {
+        if seen_components.contains(&comp) {
+            continue;
+        }
+        let value_id = format!("{ns}.{check}.{}", comp.name());
         raw_values.push(RawValue {
             id: value_id.clone(),
             span: c.name.span,
@@ -522,7 +528,10 @@ fn collect_check(
             allows: Vec::new(),
             span: c.name.span,
             label_span: c.name.span,
-            implicit: Some("exempt = false (no exemption written: the default)".to_string()),
+            implicit: Some(format!(
+                "{} = false (none written: the default)",
+                comp.name()
+            )),
         });
     }
 }

@@ -436,6 +436,7 @@ impl Checker<'_> {
                     deadline: comp(ast::Component::Deadline),
                     violated: comp(ast::Component::Violated),
                     exempt: comp(ast::Component::Exempt).unwrap_or(0),
+                    excluded: comp(ast::Component::Excluded),
                     compensation: comp(ast::Component::Compensation),
                     allows: s
                         .def

@@ -31,7 +31,7 @@ pub fn component_type(c: Component) -> Ty {
     match c {
         Component::Deadline => Ty::Instant,
         Component::Compensation => Ty::Money,
-        Component::Exempt | Component::Violated => Ty::Bool,
+        Component::Exempt | Component::Excluded | Component::Violated => Ty::Bool,
     }
 }
 

@@ -15,7 +15,7 @@
 //! the undefined value). Another check's status, read by `Expr::Status`, is a value (so a
 //! conflict there is the status `conflict`, not a stop), memoized like values.
 
-use ir::{CheckId, Status};
+use ir::{CheckId, Status, ValueId};
 
 use crate::eval::{undef, Cell, CheckOut, Cx, Env, Out, Ov, Reason, Stop};
 use crate::prepare::{PCheck, Shape};
@@ -54,6 +54,17 @@ impl Cx<'_> {
         }
     }
 
+    /// A boolean component (exemption, exclusion); constants skip the decision walk.
+    fn flag(&mut self, v: ValueId) -> Out<bool> {
+        match self.p.values.get(v as usize).map(|x| &x.shape) {
+            Some(&Shape::Const((Val::Bool(b), _))) => Ok(b),
+            _ => match self.value(v)?.0 {
+                Val::Bool(b) => Ok(b),
+                _ => Err(undef(Some(v), Reason::Type)),
+            },
+        }
+    }
+
     fn run_check(&mut self, pc: &PCheck, reached: &mut u8) -> Out<CheckOut> {
         let env = Env {
             value: None,
@@ -66,6 +77,11 @@ impl Cx<'_> {
         }
         if !self.conjuncts(&pc.applies, env)? {
             return Ok(CheckOut::status(Status::NotApplicable));
+        }
+        if let Some(x) = pc.excluded {
+            if self.flag(x)? {
+                return Ok(CheckOut::status(Status::NotApplicable));
+            }
         }
         let mut out = CheckOut::status(Status::Ok);
         *reached = 1;
@@ -99,13 +115,7 @@ impl Cx<'_> {
             out.decider = Some(pc.exempt);
         }
         *reached = 2;
-        let exempt = match self.p.values.get(pc.exempt as usize).map(|v| &v.shape) {
-            Some(Shape::Const((Val::Bool(b), _))) => *b,
-            _ => match self.value(pc.exempt)?.0 {
-                Val::Bool(b) => b,
-                _ => return Err(undef(Some(pc.exempt), Reason::Type)),
-            },
-        };
+        let exempt = self.flag(pc.exempt)?;
         out.before_exempt = out.status;
         let keeps_ok = out.status == Status::Ok && (pc.deadline.is_some() || pc.violated.is_some());
         if exempt && !keeps_ok {

@@ -69,6 +69,8 @@ pub(crate) struct PCheck {
     pub deadline: Option<ValueId>,
     pub violated: Option<ValueId>,
     pub exempt: ValueId,
+    /// When true, the check does not apply (omitted).
+    pub excluded: Option<ValueId>,
     pub compensation: Option<ValueId>,
 }
 
@@ -200,9 +202,15 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
         if c.kind as usize >= p.kinds.len() {
             return cx.fail(format!("fact kind #{} does not exist", c.kind));
         }
-        for v in [c.deadline, c.violated, Some(c.exempt), c.compensation]
-            .into_iter()
-            .flatten()
+        for v in [
+            c.deadline,
+            c.violated,
+            Some(c.exempt),
+            c.excluded,
+            c.compensation,
+        ]
+        .into_iter()
+        .flatten()
         {
             cx.value_id(v)?;
         }
@@ -214,6 +222,7 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
             deadline: c.deadline,
             violated: c.violated,
             exempt: c.exempt,
+            excluded: c.excluded,
             compensation: c.compensation,
         });
     }

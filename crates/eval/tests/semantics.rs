@@ -443,6 +443,7 @@ fn exempt_only_check_is_ok_or_exempt() {
         deadline: None,
         violated: None,
         exempt,
+        excluded: None,
         compensation: None,
         allows: vec![],
         origin: b.p.checks.first().map_or_else(
@@ -564,6 +565,7 @@ fn violated_condition_checks() {
         deadline: None,
         violated: Some(viol),
         exempt,
+        excluded: None,
         compensation: None,
         allows: vec![],
         origin: ir::Origin {
@@ -788,6 +790,7 @@ fn counts_all_and_empty_extremum() {
         deadline: None,
         violated: Some(viol),
         exempt,
+        excluded: None,
         compensation: None,
         allows: vec![],
         origin: ir::Origin {
@@ -845,6 +848,7 @@ fn region_sets_and_nested_optional_records() {
         deadline: None,
         violated: Some(viol),
         exempt,
+        excluded: None,
         compensation: None,
         allows: vec![],
         origin: ir::Origin {

@@ -142,7 +142,13 @@ impl Program {
             }
         }
         for c in &self.checks {
-            let ids = [c.deadline, c.violated, Some(c.exempt), c.compensation];
+            let ids = [
+                c.deadline,
+                c.violated,
+                Some(c.exempt),
+                c.excluded,
+                c.compensation,
+            ];
             if c.kind >= nk || ids.iter().flatten().any(|v| *v >= nv) {
                 return Err(format!(
                     "check {} refers to a missing value or kind",

@@ -220,6 +220,11 @@ pub struct Check {
     pub violated: Option<ValueId>,
     /// The exemption (bool; a base `false` when the policy wrote none).
     pub exempt: ValueId,
+    /// The exclusion (bool; a base `false` when the policy wrote none): when it holds, the
+    /// check does not apply to the record (omitted), like a false `applies when`, but
+    /// overridable from other announcements.
+    #[serde(default)]
+    pub excluded: Option<ValueId>,
     /// The compensation (money) paid on violations.
     pub compensation: Option<ValueId>,
     /// Lints silenced on the check.

@@ -265,6 +265,9 @@ pub enum Component {
     Compensation,
     /// Whether the record is excused.
     Exempt,
+    /// Whether the check does not apply to the record after all (a later announcement
+    /// taking a case out of a check).
+    Excluded,
     /// The violation condition of a check without a deadline.
     Violated,
 }
@@ -276,6 +279,7 @@ impl Component {
             Component::Deadline => "deadline",
             Component::Compensation => "compensation",
             Component::Exempt => "exempt",
+            Component::Excluded => "excluded",
             Component::Violated => "violated",
         }
     }
@@ -286,6 +290,7 @@ impl Component {
             "deadline" => Component::Deadline,
             "compensation" => Component::Compensation,
             "exempt" => Component::Exempt,
+            "excluded" => Component::Excluded,
             "violated" => Component::Violated,
             _ => return None,
         })

@@ -241,6 +241,7 @@ impl B {
             deadline: Some(deadline),
             violated: None,
             exempt,
+            excluded: None,
             compensation: None,
             allows: vec![],
             origin: Origin {
