@@ -32,6 +32,7 @@ use ir::{Parent, RuleId, Status, ValueId};
 use rust_decimal::Decimal;
 
 use crate::compile::{Fx, Px, GROW_EVERY, RED_ZONE, STACK_STEP};
+use crate::index::RuleList;
 use crate::prepare::{PRule, Prepared, Shape};
 use crate::val::Val;
 
@@ -167,6 +168,8 @@ pub struct Scratch {
     pub(crate) checks: Memo<CheckOut>,
     pub(crate) locals: Vec<Val>,
     pub(crate) stack: Vec<RuleId>,
+    /// Window-index candidates of the rule lists being looked at.
+    pub(crate) cands: Vec<RuleId>,
 }
 
 impl Scratch {
@@ -178,6 +181,7 @@ impl Scratch {
             checks: Memo::new(p.checks.len()),
             locals: Vec::new(),
             stack: Vec::new(),
+            cands: Vec::new(),
         }
     }
 
@@ -192,6 +196,7 @@ impl Scratch {
         self.gen += 1;
         self.locals.clear();
         self.stack.clear();
+        self.cands.clear();
     }
 }
 
@@ -300,7 +305,7 @@ impl<'a> Cx<'a> {
             return self.compute_bases(v);
         }
         let base = self.s.stack.len();
-        let out = match self.applicable(&pv.exceptions) {
+        let out = match self.applicable_in(&pv.exceptions) {
             Ok(Applicable::None) => self.compute_bases(v),
             Ok(Applicable::One(r)) => self.decide(r),
             Ok(Applicable::Many) => self.resolve(base),
@@ -338,7 +343,7 @@ impl<'a> Cx<'a> {
             Shape::General => {}
         }
         let base = self.s.stack.len();
-        let out = match self.applicable(&pv.bases) {
+        let out = match self.applicable_in(&pv.bases) {
             Ok(Applicable::None) => Err(undef(Some(v), Reason::NoDefinition)),
             Ok(Applicable::One(r)) => self.decide(r),
             Ok(Applicable::Many) => self.agree(base),
@@ -346,6 +351,70 @@ impl<'a> Cx<'a> {
         };
         self.s.stack.truncate(base);
         out
+    }
+
+    /// As [`Cx::applicable`], through the list's window index when it has one: only the
+    /// index's candidates for this record are looked at, in rule-id order with the rules
+    /// outside the index. The others' guards are false without a stop
+    /// ([`crate::index`]), so the outcome is the same.
+    fn applicable_in(&mut self, list: &'a RuleList) -> Out<Applicable> {
+        if let Some(ix) = list.index() {
+            let from = self.s.cands.len();
+            if ix.candidates(self.kind, self.rec, &mut self.s.cands) {
+                let out = self.applicable_merged(from, ix.rest());
+                self.s.cands.truncate(from);
+                return out;
+            }
+        }
+        self.applicable(list)
+    }
+
+    /// [`Cx::applicable`] over `cands[from..]` and `rest` (both sorted), merged by id.
+    fn applicable_merged(&mut self, from: usize, rest: &[RuleId]) -> Out<Applicable> {
+        // Guards may push (and pop) candidates of other lists above `end`.
+        let end = self.s.cands.len();
+        let (mut i, mut j) = (from, 0);
+        let (mut first, mut many) = (None, false);
+        loop {
+            let a = if i < end {
+                self.s.cands.get(i).copied()
+            } else {
+                None
+            };
+            let r = match (a, rest.get(j)) {
+                (Some(a), Some(&b)) if b < a => {
+                    j += 1;
+                    b
+                }
+                (Some(a), _) => {
+                    i += 1;
+                    a
+                }
+                (None, Some(&b)) => {
+                    j += 1;
+                    b
+                }
+                (None, None) => break,
+            };
+            if !self.guard(r)? {
+                continue;
+            }
+            match first {
+                None => first = Some(r),
+                Some(f) => {
+                    if !many {
+                        self.s.stack.push(f);
+                        many = true;
+                    }
+                    self.s.stack.push(r);
+                }
+            }
+        }
+        Ok(if many {
+            Applicable::Many
+        } else {
+            first.map_or(Applicable::None, Applicable::One)
+        })
     }
 
     /// The members of `list` whose guard holds. The common cases (none, one) touch no
@@ -407,7 +476,7 @@ impl<'a> Cx<'a> {
             return self.body(r).map(|v| (v, r));
         }
         let base = self.s.stack.len();
-        let out = match self.applicable(&rule.children) {
+        let out = match self.applicable_in(&rule.children) {
             Ok(Applicable::None) => self.body(r).map(|v| (v, r)),
             Ok(Applicable::One(c)) => self.decide(c),
             Ok(Applicable::Many) => self.resolve(base),

@@ -38,6 +38,7 @@ mod compile;
 pub mod decode;
 mod eval;
 pub mod explain;
+mod index;
 pub mod input;
 mod json;
 mod ops;
@@ -53,7 +54,7 @@ pub use decode::{DecodeError, Record, RecordId};
 pub use eval::{Reason, Scratch, Stop};
 pub use explain::Explanation;
 pub use output::{run, Format, RunOptions, RunSummary};
-pub use prepare::PrepareError;
+pub use prepare::{PrepareError, PrepareOptions};
 pub use render::explain_tree;
 pub use time::{format_duration, format_instant, parse_instant};
 pub use val::{format_decimal, Val};
@@ -75,9 +76,17 @@ pub struct Evaluator<'p> {
 impl<'p> Evaluator<'p> {
     /// Prepares `program`; a damaged IR (ids out of range) is an error here.
     pub fn new(program: &'p Program) -> Result<Evaluator<'p>, PrepareError> {
+        Evaluator::with_options(program, PrepareOptions::default())
+    }
+
+    /// As [`Evaluator::new`], with preparation options (verdicts do not depend on them).
+    pub fn with_options(
+        program: &'p Program,
+        options: PrepareOptions,
+    ) -> Result<Evaluator<'p>, PrepareError> {
         Ok(Evaluator {
             program,
-            prepared: prepare::prepare(program)?,
+            prepared: prepare::prepare(program, options)?,
         })
     }
 

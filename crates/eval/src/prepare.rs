@@ -14,6 +14,7 @@ use ir::{CheckId, Expr, KindId, Parent, Program, RuleId, ValueId};
 
 use crate::compile::{Compiler, Fx, Probe, Px};
 use crate::eval::{rule_env, Env};
+use crate::index::RuleList;
 use crate::val::Val;
 
 /// A prepared rule.
@@ -26,7 +27,7 @@ pub(crate) struct PRule {
     pub guard: Box<[Px]>,
     pub body: Fx,
     /// Sorted by rule id.
-    pub children: Box<[RuleId]>,
+    pub children: RuleList,
     pub beats: Box<[RuleId]>,
     /// `Some(w)` when the body is exactly `Expr::Value(w)`.
     pub alias: Option<ValueId>,
@@ -54,9 +55,9 @@ pub(crate) struct PValue {
     /// followed).
     pub chain: Option<Box<[RuleId]>>,
     /// Sorted by rule id.
-    pub bases: Box<[RuleId]>,
+    pub bases: RuleList,
     /// Sorted by rule id.
-    pub exceptions: Box<[RuleId]>,
+    pub exceptions: RuleList,
 }
 
 /// A prepared check.
@@ -101,6 +102,21 @@ impl fmt::Display for PrepareError {
 
 impl std::error::Error for PrepareError {}
 
+/// How to prepare a program. Verdicts never depend on these options, only speed does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrepareOptions {
+    /// Index sibling rules by the time windows of their guards ([`crate::index`]), so that
+    /// the cost per record grows slowly with the number of announcements. On by default;
+    /// off, every guard of a list is evaluated (the reference the tests compare with).
+    pub window_index: bool,
+}
+
+impl Default for PrepareOptions {
+    fn default() -> PrepareOptions {
+        PrepareOptions { window_index: true }
+    }
+}
+
 impl Compiler<'_> {
     fn value_id(&self, v: ValueId) -> Result<ValueId, PrepareError> {
         if (v as usize) < self.p.values.len() {
@@ -132,7 +148,7 @@ impl Compiler<'_> {
 }
 
 /// Prepares `p` (see the module doc).
-pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
+pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, PrepareError> {
     let mut cx = Compiler {
         p,
         place: String::new(),
@@ -161,7 +177,12 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
             env: rule_env(r.value, r.parent),
             guard: cx.guard(r.guard.as_ref())?,
             body: cx.compile(&r.body)?,
-            children: cx.rule_ids(&r.children)?,
+            children: RuleList::new(
+                p,
+                p.values.get(r.value as usize).and_then(|v| v.kind),
+                cx.rule_ids(&r.children)?,
+                opts.window_index,
+            ),
             beats: cx.rule_ids(&r.beats)?,
             alias,
         });
@@ -169,8 +190,8 @@ pub(crate) fn prepare(p: &Program) -> Result<Prepared, PrepareError> {
     let mut values = Vec::with_capacity(p.values.len());
     for v in &p.values {
         cx.place = format!("value {}", v.id);
-        let bases = cx.rule_ids(&v.bases)?;
-        let exceptions = cx.rule_ids(&v.exceptions)?;
+        let bases = RuleList::new(p, v.kind, cx.rule_ids(&v.bases)?, opts.window_index);
+        let exceptions = RuleList::new(p, v.kind, cx.rule_ids(&v.exceptions)?, opts.window_index);
         let base_shape = match &bases[..] {
             [r] => match (rules.get(*r as usize), p.rules.get(*r as usize)) {
                 (Some(pr), Some(ir_rule)) if pr.guard.is_empty() && pr.children.is_empty() => {

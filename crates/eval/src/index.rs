@@ -1,0 +1,602 @@
+//! Window indexes: sibling rules found by the record's instant instead of by a scan.
+//!
+//! Announcements mostly add exceptions guarded by a time window on one instant field
+//! (`order.paid_at in [2024-02-02 00:00:00, 2024-02-20 23:59:59]`). Scanning every sibling's
+//! guard makes the cost per record grow with the number of announcements; this module lets
+//! a rule list be searched by that field's value instead, in O(log n + hits).
+//!
+//! **Keys.** A rule is *keyed* on slot `s` with the closed interval `[lo, hi]` when its
+//! guard, read left to right, starts with a prefix of *total* conjuncts that contains one or
+//! more *key* conjuncts on `s` (`s in [a, b]`, `s < c`, `s >= c`, `s == c`… against
+//! constant instants), `[lo, hi]` being the intersection of what they allow. A total
+//! conjunct is one whose evaluation cannot stop (no value, `overridden` or status is read;
+//! only record fields and constants, through operators that are defined on every value of
+//! the shape the conjunct needs): `==`/`!=`, `is some`, membership in a constant set, in a
+//! set field, in a region set, boolean fields and their `not`/`and`/`or`.
+//!
+//! **Exactness.** For a record whose slot `s` holds the instant `t` outside `[lo, hi]`, some
+//! key conjunct is false, and every conjunct before it is total: evaluating the guard would
+//! give `false` without a stop and without reading any value, so the rule does not apply
+//! and skipping it changes nothing — not the outcome, not the order in which the other
+//! guards are evaluated (candidates are merged back into rule-id order), not which stop
+//! comes first. "Cannot stop" relies on the slots holding values of the expected shape
+//! (an instant in `s`, a set where membership is tested, a boolean where one is read),
+//! which decoding against the schema guarantees; the index still checks these shapes once
+//! per record (a handful of slots, not one per rule) and scans the whole list when any of
+//! them does not hold, or when the record is of another kind than the rules read.
+//!
+//! **Structure.** A list is indexed when at least [`MIN_KEYED`] of its rules are keyed on
+//! the same slot; the rest stay in a short list that is always scanned. The keyed rules sit
+//! in an array sorted by `lo` with a max-of-`hi` segment tree over it: a query for `t` walks
+//! only the subtrees whose max `hi` reaches `t`, inside the prefix whose `lo` is at most
+//! `t`.
+
+use ir::{CmpOp, Const, Expr, Field, KindId, Program, RuleId, Ty};
+
+use crate::val::Val;
+
+/// Lists with fewer rules keyed on one slot are scanned: an index would not pay for itself.
+pub(crate) const MIN_KEYED: usize = 8;
+
+/// A sorted list of sibling rules, with its window index when it has one. Reads as the
+/// slice of ids.
+#[derive(Debug, Default)]
+pub(crate) struct RuleList {
+    ids: Box<[RuleId]>,
+    index: Option<Box<WindowIndex>>,
+}
+
+impl RuleList {
+    /// `ids` (sorted), indexed when `indexed` and enough of them are keyed on one slot.
+    pub(crate) fn new(
+        p: &Program,
+        kind: Option<KindId>,
+        ids: Box<[RuleId]>,
+        indexed: bool,
+    ) -> RuleList {
+        let index = if indexed {
+            WindowIndex::build(p, kind, &ids).map(Box::new)
+        } else {
+            None
+        };
+        RuleList { ids, index }
+    }
+
+    /// The window index, if the list has one.
+    #[inline]
+    pub(crate) fn index(&self) -> Option<&WindowIndex> {
+        self.index.as_deref()
+    }
+}
+
+impl std::ops::Deref for RuleList {
+    type Target = [RuleId];
+
+    #[inline]
+    fn deref(&self) -> &[RuleId] {
+        &self.ids
+    }
+}
+
+/// What skipping a rule relies on about a slot's value at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Need {
+    /// The slot exists (it is read; any value will do).
+    Any,
+    /// An instant (compared with constant instants).
+    Instant,
+    /// A boolean (read as a conjunct or under `not`/`and`/`or`).
+    Bool,
+    /// A set or a list (membership is tested in it).
+    Collection,
+    /// A region (tested against a region set).
+    Region,
+}
+
+impl Need {
+    fn holds(self, v: &Val) -> bool {
+        match self {
+            Need::Any => true,
+            Need::Instant => matches!(v, Val::Instant(_)),
+            Need::Bool => matches!(v, Val::Bool(_)),
+            Need::Collection => matches!(v, Val::Set(_) | Val::List(_)),
+            Need::Region => matches!(v, Val::Region(_)),
+        }
+    }
+}
+
+/// One keyed rule: it can apply only when the slot's instant is in `[lo, hi]`.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    lo: i64,
+    hi: i64,
+    rule: RuleId,
+}
+
+/// Segments per block of the second-level search (two cache lines).
+const BLOCK: usize = 8;
+
+/// One segment of the line: from `start` to the next segment's start.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seg {
+    start: i64,
+    /// The one rule when `count` is 1, else the offset of the rules in `WindowIndex::rules`.
+    first: u32,
+    count: u32,
+}
+
+/// A rule list's index (see the module doc).
+#[derive(Debug)]
+pub(crate) struct WindowIndex {
+    kind: KindId,
+    slot: usize,
+    /// Slots and shapes checked once per record before the index is trusted.
+    needs: Box<[(usize, Need)]>,
+    /// Segment `i` is `[segs[i].start, segs[i + 1].start)`, the last one open-ended; before
+    /// the first, no keyed rule can apply. Starts are sorted and distinct. A segment's
+    /// rules are sorted by id; the common single rule is stored in place.
+    segs: Box<[Seg]>,
+    /// The start of every [`BLOCK`]th segment: searched first, small enough to stay cached.
+    top: Box<[i64]>,
+    /// The rules of segments with several.
+    rules: Box<[RuleId]>,
+    /// The list's other rules, sorted by id: always candidates.
+    rest: Box<[RuleId]>,
+}
+
+/// What a rule's guard says about one slot.
+#[derive(Debug, Clone)]
+struct Key {
+    slot: usize,
+    lo: i64,
+    hi: i64,
+}
+
+/// Keys and needs of one guard.
+#[derive(Debug, Default)]
+struct Analysis {
+    keys: Vec<Key>,
+    needs: Vec<(usize, Need)>,
+}
+
+impl Analysis {
+    fn need(&mut self, slot: u32, need: Need) {
+        self.needs.push((slot as usize, need));
+    }
+
+    fn key(&mut self, slot: u32, lo: i64, hi: i64) {
+        let slot = slot as usize;
+        match self.keys.iter_mut().find(|k| k.slot == slot) {
+            Some(k) => {
+                k.lo = k.lo.max(lo);
+                k.hi = k.hi.min(hi);
+            }
+            None => self.keys.push(Key { slot, lo, hi }),
+        }
+    }
+}
+
+/// The slot of a top-level field of the record being judged.
+fn slot(e: &Expr) -> Option<u32> {
+    match e {
+        Expr::Field(path) if path.len() == 1 => Some(path[0]),
+        _ => None,
+    }
+}
+
+/// `(slot, lo, hi)` when `e` compares an instant field with constant instants.
+fn key_of(e: &Expr) -> Option<(u32, i64, i64)> {
+    match e {
+        Expr::InWindow(x, w) => match (slot(x), &**w) {
+            (Some(s), Expr::Const(Const::Window(a, b))) => Some((s, *a, *b)),
+            _ => None,
+        },
+        Expr::Cmp(op, a, b) => {
+            let (s, c, op) = match (slot(a), &**b, slot(b), &**a) {
+                (Some(s), Expr::Const(Const::Instant(c)), _, _) => (s, *c, *op),
+                (_, _, Some(s), Expr::Const(Const::Instant(c))) => (s, *c, mirror(*op)),
+                _ => return None,
+            };
+            let (lo, hi) = match op {
+                CmpOp::Eq => (c, c),
+                CmpOp::Lt => (i64::MIN, c.checked_sub(1)?),
+                CmpOp::Le => (i64::MIN, c),
+                CmpOp::Gt => (c.checked_add(1)?, i64::MAX),
+                CmpOp::Ge => (c, i64::MAX),
+                CmpOp::Ne => return None,
+            };
+            Some((s, lo, hi))
+        }
+        _ => None,
+    }
+}
+
+/// `c op x` as `x op' c`.
+fn mirror(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+/// Whether evaluating `e` yields a value without a stop, noting what that relies on.
+fn total_value(e: &Expr, a: &mut Analysis) -> bool {
+    match e {
+        Expr::Const(_) => true,
+        _ => match slot(e) {
+            Some(s) => {
+                a.need(s, Need::Any);
+                true
+            }
+            None => false,
+        },
+    }
+}
+
+/// Whether evaluating `e` yields a boolean without a stop, noting what that relies on.
+fn total_bool(e: &Expr, a: &mut Analysis) -> bool {
+    if let Some((s, _, _)) = key_of(e) {
+        a.need(s, Need::Instant);
+        return true;
+    }
+    match e {
+        Expr::Const(Const::Bool(_)) => true,
+        Expr::Field(_) => match slot(e) {
+            Some(s) => {
+                a.need(s, Need::Bool);
+                true
+            }
+            None => false,
+        },
+        Expr::Not(x) => total_bool(x, a),
+        Expr::And(xs) | Expr::Or(xs) => xs.iter().all(|x| total_bool(x, a)),
+        Expr::Cmp(CmpOp::Eq | CmpOp::Ne, x, y) => total_value(x, a) && total_value(y, a),
+        Expr::IsSome(x, _) => total_value(x, a),
+        Expr::InSet(x, s) => {
+            total_value(x, a)
+                && match (&**s, slot(s)) {
+                    (Expr::Const(Const::Set(_)), _) => true,
+                    (_, Some(j)) => {
+                        a.need(j, Need::Collection);
+                        true
+                    }
+                    _ => false,
+                }
+        }
+        Expr::InRegions(x, s) => match (slot(x), &**s) {
+            (Some(i), Expr::Const(Const::Regions(_) | Const::Region(_))) => {
+                a.need(i, Need::Region);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The keys of a guard: what its total prefix says about instant fields.
+fn analyse(conjuncts: &[ir::Conjunct]) -> Analysis {
+    let mut a = Analysis::default();
+    for c in conjuncts {
+        if let Some((s, lo, hi)) = key_of(&c.expr) {
+            a.need(s, Need::Instant);
+            a.key(s, lo, hi);
+            continue;
+        }
+        let before = a.needs.len();
+        if !total_bool(&c.expr, &mut a) {
+            a.needs.truncate(before);
+            break;
+        }
+    }
+    a
+}
+
+/// Whether field `s` holds instants (possibly absent ones).
+fn is_instant(fields: &[Field], s: usize) -> bool {
+    fields.get(s).is_some_and(|f| *f.ty.base() == Ty::Instant)
+}
+
+impl WindowIndex {
+    /// An index over `list` (sorted rule ids of one value), or `None` when fewer than
+    /// [`MIN_KEYED`] of its rules are keyed on one instant field.
+    pub(crate) fn build(p: &Program, kind: Option<KindId>, list: &[RuleId]) -> Option<WindowIndex> {
+        let kind = kind?;
+        let fields = &p.kinds.get(kind as usize)?.fields;
+        let analyses: Vec<(RuleId, Analysis)> = list
+            .iter()
+            .filter_map(|&r| {
+                let guard = p.rules.get(r as usize)?.guard.as_ref()?;
+                Some((r, analyse(&guard.conjuncts)))
+            })
+            .collect();
+        // The slot most rules are keyed on.
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for (_, a) in &analyses {
+            for k in &a.keys {
+                match counts.iter_mut().find(|(s, _)| *s == k.slot) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((k.slot, 1)),
+                }
+            }
+        }
+        let (slot, n) = counts
+            .iter()
+            .copied()
+            .max_by_key(|&(s, n)| (n, std::cmp::Reverse(s)))?;
+        if n < MIN_KEYED || !is_instant(fields, slot) {
+            return None;
+        }
+        let mut entries = Vec::with_capacity(n);
+        let mut needs = Vec::new();
+        for (r, a) in &analyses {
+            if let Some(k) = a.keys.iter().find(|k| k.slot == slot) {
+                entries.push(Entry {
+                    lo: k.lo,
+                    hi: k.hi,
+                    rule: *r,
+                });
+                needs.extend_from_slice(&a.needs);
+            }
+        }
+        let keyed: Vec<RuleId> = entries.iter().map(|e| e.rule).collect();
+        let rest: Box<[RuleId]> = list
+            .iter()
+            .copied()
+            .filter(|r| !keyed.contains(r))
+            .collect();
+        needs.sort_unstable();
+        needs.dedup();
+        // `Any` is implied by any other need on the same slot.
+        let needs: Vec<(usize, Need)> = needs
+            .iter()
+            .copied()
+            .filter(|&(s, n)| n != Need::Any || !needs.iter().any(|&(t, m)| t == s && m != n))
+            .collect();
+        let (segs, rules) = segments(&entries)?;
+        Some(WindowIndex {
+            kind,
+            slot,
+            needs: needs.into(),
+            top: segs.iter().step_by(BLOCK).map(|s| s.start).collect(),
+            segs: segs.into(),
+            rules: rules.into(),
+            rest,
+        })
+    }
+
+    /// The rules that are always candidates, sorted by id.
+    pub(crate) fn rest(&self) -> &[RuleId] {
+        &self.rest
+    }
+
+    /// Appends to `out`, sorted by id, the keyed rules whose interval holds the record's
+    /// instant; `false` (nothing appended) when the index cannot be trusted for this record
+    /// and the whole list must be scanned.
+    #[inline]
+    pub(crate) fn candidates(&self, kind: KindId, rec: &[Val], out: &mut Vec<RuleId>) -> bool {
+        if kind != self.kind {
+            return false;
+        }
+        for &(s, need) in self.needs.iter() {
+            match rec.get(s) {
+                Some(v) if need.holds(v) => {}
+                _ => return false,
+            }
+        }
+        let Some(Val::Instant(t)) = rec.get(self.slot) else {
+            return false;
+        };
+        match self.segment(*t) {
+            Some(Seg {
+                count: 1, first, ..
+            }) => out.push(first),
+            Some(Seg { count, first, .. }) if count > 1 => {
+                let from = first as usize;
+                if let Some(rules) = self.rules.get(from..from + count as usize) {
+                    out.extend_from_slice(rules);
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// The segment holding `t`, if any.
+    #[inline]
+    fn segment(&self, t: i64) -> Option<Seg> {
+        let block = self.top.partition_point(|&b| b <= t).checked_sub(1)?;
+        let start = block * BLOCK;
+        let end = (start + BLOCK).min(self.segs.len());
+        let segs = self.segs.get(start..end)?;
+        let within = segs.partition_point(|s| s.start <= t);
+        segs.get(within.checked_sub(1)?).copied()
+    }
+}
+
+/// The segments and the rules of those with several (see [`WindowIndex`]).
+type Segments = (Vec<Seg>, Vec<RuleId>);
+
+/// Entries of the index beyond which a list is left to the scan (heavily overlapping
+/// windows: every segment would list most rules, and a scan costs little more).
+fn max_size(keyed: usize) -> usize {
+    32 * keyed + 4096
+}
+
+/// Cuts the line at every window end: the distinct bounds, and per segment the rules whose
+/// window covers it (sorted by id). `None` when that would exceed [`max_size`].
+fn segments(entries: &[Entry]) -> Option<Segments> {
+    // (instant, opens?, rule): a window [lo, hi] opens at lo and closes at hi + 1.
+    let mut events: Vec<(i64, bool, RuleId)> = Vec::with_capacity(2 * entries.len());
+    for e in entries {
+        events.push((e.lo, true, e.rule));
+        if let Some(end) = e.hi.checked_add(1) {
+            events.push((end, false, e.rule));
+        }
+    }
+    events.sort_unstable();
+    let limit = max_size(entries.len());
+    let mut active: std::collections::BTreeSet<RuleId> = std::collections::BTreeSet::new();
+    let (mut segs, mut rules) = (Vec::new(), Vec::new());
+    let mut i = 0;
+    while i < events.len() {
+        let at = events[i].0;
+        while i < events.len() && events[i].0 == at {
+            let (_, opens, r) = events[i];
+            if opens {
+                active.insert(r);
+            } else {
+                active.remove(&r);
+            }
+            i += 1;
+        }
+        let count = u32::try_from(active.len()).ok()?;
+        let first = match active.first() {
+            Some(&r) if count == 1 => r,
+            _ => {
+                let offset = u32::try_from(rules.len()).ok()?;
+                rules.extend(active.iter().copied());
+                offset
+            }
+        };
+        segs.push(Seg {
+            start: at,
+            first,
+            count,
+        });
+        if segs.len() + rules.len() > limit {
+            return None;
+        }
+    }
+    Some((segs, rules))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn index_of(windows: &[(i64, i64)]) -> WindowIndex {
+        let entries: Vec<Entry> = windows
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, b))| Entry {
+                lo: a.min(b),
+                hi: a.max(b),
+                rule: i as RuleId,
+            })
+            .collect();
+        let (segs, rules) = segments(&entries).unwrap_or_default();
+        WindowIndex {
+            kind: 0,
+            slot: 0,
+            needs: Box::new([]),
+            top: segs.iter().step_by(BLOCK).map(|s| s.start).collect(),
+            segs: segs.into(),
+            rules: rules.into(),
+            rest: Box::new([]),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn query_finds_exactly_the_windows_holding_t(
+            windows in prop::collection::vec((-1000i64..1000, 0i64..200), 1..200)
+                .prop_map(|w| w.into_iter().map(|(a, len)| (a, a + len)).collect::<Vec<_>>()),
+            t in -1100i64..1300,
+        ) {
+            let ix = index_of(&windows);
+            let mut got = Vec::new();
+            prop_assert!(ix.candidates(0, &[Val::Instant(t)], &mut got));
+            let want: Vec<RuleId> = windows
+                .iter()
+                .enumerate()
+                .filter(|(_, &(a, b))| a.min(b) <= t && t <= a.max(b))
+                .map(|(i, _)| i as RuleId)
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn extreme_bounds() {
+        let ix = index_of(&[(i64::MIN, 0), (0, i64::MAX), (i64::MIN, i64::MAX)]);
+        for (t, want) in [
+            (i64::MIN, vec![0, 2]),
+            (0, vec![0, 1, 2]),
+            (i64::MAX, vec![1, 2]),
+        ] {
+            let mut got = Vec::new();
+            assert!(ix.candidates(0, &[Val::Instant(t)], &mut got));
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn heavy_overlap_is_left_to_the_scan() {
+        let nested: Vec<Entry> = (0..400)
+            .map(|i| Entry {
+                lo: -i,
+                hi: i,
+                rule: i as RuleId,
+            })
+            .collect();
+        assert!(segments(&nested).is_none());
+        assert!(segments(&nested[..40]).is_some());
+    }
+
+    #[test]
+    fn other_kinds_and_shapes_fall_back() {
+        let ix = index_of(&[(0, 10)]);
+        let mut got = Vec::new();
+        assert!(!ix.candidates(1, &[Val::Instant(5)], &mut got));
+        assert!(!ix.candidates(0, &[Val::Null], &mut got));
+        assert!(!ix.candidates(0, &[], &mut got));
+        assert!(got.is_empty());
+    }
+
+    fn conj(expr: Expr) -> ir::Conjunct {
+        ir::Conjunct {
+            expr,
+            text: String::new(),
+        }
+    }
+
+    fn field(s: u32) -> Box<Expr> {
+        Box::new(Expr::Field(vec![s]))
+    }
+
+    #[test]
+    fn keys_come_from_the_total_prefix_only() {
+        let window = Expr::InWindow(field(0), Box::new(Expr::Const(Const::Window(10, 20))));
+        let shop = Expr::Cmp(CmpOp::Eq, field(1), Box::new(Expr::Const(Const::Enum(0))));
+        let late = Expr::Cmp(
+            CmpOp::Lt,
+            field(0),
+            Box::new(Expr::Const(Const::Instant(15))),
+        );
+        let value = Expr::Value(0);
+
+        let a = analyse(&[conj(shop.clone()), conj(window.clone()), conj(late)]);
+        assert_eq!(a.keys.len(), 1);
+        assert_eq!((a.keys[0].lo, a.keys[0].hi), (10, 14));
+
+        // A conjunct that may stop ends the prefix: the window after it is not a key.
+        let a = analyse(&[conj(value.clone()), conj(window.clone())]);
+        assert!(a.keys.is_empty());
+        // ... but one before it still is.
+        let a = analyse(&[conj(window), conj(value)]);
+        assert_eq!(a.keys.len(), 1);
+        // A bool field needs a bool; a set field a collection.
+        let tag = Expr::Not(Box::new(Expr::InSet(
+            Box::new(Expr::Const(Const::Str("t".into()))),
+            field(3),
+        )));
+        let a = analyse(&[conj(Expr::Field(vec![2])), conj(tag)]);
+        assert!(a.needs.contains(&(2, Need::Bool)));
+        assert!(a.needs.contains(&(3, Need::Collection)));
+    }
+}
