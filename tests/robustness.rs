@@ -694,6 +694,34 @@ fn fmt_never_leaves_a_truncated_policy() {
         .starts_with("announcement a \"t\""));
 }
 
+/// `fmt` replaces the file a link names, not the link, and keeps the file's permissions.
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_links_and_permissions() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = tempdir("fmt-link");
+    std::fs::create_dir(dir.join("shared")).unwrap();
+    let real = dir.join("shared/a.edict");
+    std::fs::write(&real, "value   x:int=1\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::create_dir(dir.join("policies")).unwrap();
+    let link = dir.join("policies/a.edict");
+    symlink("../shared/a.edict", &link).unwrap();
+    let out = edict(&["fmt", link.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap(),
+        "value x: int = 1\n"
+    );
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(leftovers(&dir.join("shared")).is_empty());
+}
+
 #[test]
 fn an_ir_file_from_another_version_names_both_versions() {
     let dir = tempdir("ir-version");

@@ -166,8 +166,20 @@ pub fn as_of(text: Option<&str>) -> Option<i64> {
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a
 /// crash or a full disk never leaves a truncated file behind.
+///
+/// A symbolic link is followed (the file it names is replaced, the link stays), and the
+/// replaced file's permissions are kept.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            resolved.as_path()
+        }
+        _ => path,
+    };
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -178,6 +190,9 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        if let Some(p) = permissions {
+            f.set_permissions(p)?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
