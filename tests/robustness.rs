@@ -913,6 +913,24 @@ fn pipes_and_devices_in_a_folder_are_skipped_not_read() {
     assert!(err.contains("zero.edict: not a regular file"), "{err}");
 }
 
+#[test]
+fn folders_nested_too_deep_are_a_located_error() {
+    let dir = shipped_copy("deep-folders");
+    let mut deep = dir.clone();
+    for i in 0..40 {
+        deep = deep.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("lost.edict"), "// too deep to be found").unwrap();
+    let out = check_within(&dir, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("folders nest deeper than 32; not followed"),
+        "{err}"
+    );
+}
+
 /// Regression: 10,000 broken files took minutes (every diagnostic re-read every file).
 #[test]
 fn ten_thousand_files_give_located_errors_in_bounded_time() {
