@@ -1,0 +1,160 @@
+//! `measure`: the benches' workloads without criterion, for profilers and noisy machines.
+//!
+//! ```text
+//! cargo run --release -p edict-bench --bin measure -- eval|explain|stream|scale N|scan N|compile|compile-synth [ROUNDS]
+//! ```
+//!
+//! Runs the workload ROUNDS times (default 10) after one warm-up round and prints the best
+//! and the median time per record (per compile for the compile workloads). The best round is
+//! the figure least disturbed by other processes on a shared machine; run it under
+//! `perf stat -e instructions:u` for a count that does not depend on load at all.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: measure eval|explain|explain-json|stream|stream-explain|scale N|scan N|compile|compile-synth [ROUNDS]"
+    );
+    ExitCode::from(2)
+}
+
+/// Times `f` (which handles `per_round` items) and prints best and median per item.
+fn report(label: &str, rounds: usize, per_round: u64, mut f: impl FnMut() -> u64) {
+    let mut sink = f();
+    let mut times: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            sink = sink.wrapping_add(f());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let per = |d: Duration| d.as_secs_f64() / per_round as f64;
+    let (best, median) = (per(times[0]), per(times[times.len() / 2]));
+    println!(
+        "{label}: best {:.1} ns/item ({:.0}/s), median {:.1} ns/item ({:.0}/s) [{} items x {} rounds, check {}]",
+        best * 1e9,
+        1.0 / best,
+        median * 1e9,
+        1.0 / median,
+        per_round,
+        rounds,
+        sink % 1000
+    );
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(what) = args.first().map(String::as_str) else {
+        return usage();
+    };
+    let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let needs_n = matches!(what, "scale" | "scan");
+    let rounds: usize = args
+        .get(if needs_n { 2 } else { 1 })
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10)
+        .max(1);
+    match run(what, n, rounds) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => usage(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
+    let as_of = bench::as_of();
+    match what {
+        "eval" | "explain" | "explain-json" => {
+            let program = bench::shipped_program()?;
+            let ev =
+                eval::Evaluator::new(&program).map_err(|e| bench::SetupError(e.to_string()))?;
+            let records = bench::decode_all(&ev, &bench::generated(10_000))?;
+            let mut scratch = ev.scratch();
+            let mut out = eval::Verdict::default();
+            let mut line = String::new();
+            report(what, rounds, records.len() as u64, || {
+                let mut k = 0u64;
+                for r in &records {
+                    match what {
+                        "eval" => {
+                            ev.evaluate_into(&mut scratch, r, as_of, &mut out);
+                            k += out.findings.len() as u64;
+                        }
+                        "explain" => {
+                            let (v, e) = ev.evaluate_explained(&mut scratch, r, as_of);
+                            k += (v.findings.len() + e.findings.len()) as u64;
+                        }
+                        _ => {
+                            let (v, e) = ev.evaluate_explained(&mut scratch, r, as_of);
+                            line.clear();
+                            v.write_json(&program, &mut line, Some(&e));
+                            k += line.len() as u64;
+                        }
+                    }
+                }
+                k
+            });
+        }
+        "stream" | "stream-explain" => {
+            let program = bench::shipped_program()?;
+            let ev =
+                eval::Evaluator::new(&program).map_err(|e| bench::SetupError(e.to_string()))?;
+            let input = bench::generated(20_000);
+            let opts = eval::RunOptions {
+                as_of,
+                explain: what == "stream-explain",
+                format: eval::Format::Ndjson,
+            };
+            let mut out = Vec::with_capacity(input.len() * 2);
+            report(what, rounds, 20_000, || {
+                out.clear();
+                match eval::run(&ev, input.as_bytes(), &mut out, &opts) {
+                    Ok(s) => s.records + out.len() as u64,
+                    Err(_) => 0,
+                }
+            });
+        }
+        "scale" | "scan" if n > 0 => {
+            let program = bench::compile(&datagen::synth::policy_set(n))?;
+            let opts = eval::PrepareOptions {
+                window_index: what == "scale",
+            };
+            let ev = eval::Evaluator::with_options(&program, opts)
+                .map_err(|e| bench::SetupError(e.to_string()))?;
+            let count = if what == "scan" && n >= 1000 {
+                1_000
+            } else {
+                10_000
+            };
+            let records = bench::decode_all(&ev, &datagen::synth::records(7, n, count))?;
+            let as_of = eval::parse_instant("2060-01-01T00:00:00+08:00").unwrap_or_default();
+            let mut scratch = ev.scratch();
+            let mut out = eval::Verdict::default();
+            report(&format!("{what} {n}"), rounds, records.len() as u64, || {
+                let mut k = 0u64;
+                for r in &records {
+                    ev.evaluate_into(&mut scratch, r, as_of, &mut out);
+                    k += out.findings.len() as u64;
+                }
+                k
+            });
+        }
+        "compile" | "compile-synth" => {
+            let files = if what == "compile" {
+                bench::shipped_files()?
+            } else {
+                datagen::synth::policy_set(1000)
+            };
+            report(what, rounds, 1, || {
+                bench::compile(&files).map_or(0, |p| p.rules.len() as u64)
+            });
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
