@@ -169,7 +169,7 @@ impl<R: BufRead> Records<R> {
     /// `None` at end of input, and whether it was too long.
     fn scan_element(&mut self) -> io::Result<(Option<u8>, bool)> {
         self.buf.clear();
-        let (mut depth, mut in_str, mut esc, mut too_long) = (0u32, false, false, false);
+        let (mut depth, mut in_str, mut esc, mut too_long) = (0u64, false, false, false);
         loop {
             let avail = self.inner.fill_buf()?;
             if avail.is_empty() {
