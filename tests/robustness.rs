@@ -4,8 +4,8 @@
 //!
 //! One test per item of the robustness contract (DESIGN.md "Behaviour contracts"):
 //! limits, record decoding edge cases, output (closed pipes, atomic writes, IR versions)
-//! and hostile policy folders. Regression inputs found by fuzzing live in the crates'
-//! `tests/regressions.rs`.
+//! and hostile policy folders. The fuzz targets are in `fuzz/` (see its README); an input
+//! they crash on becomes a test here or in a crate's `tests/regressions.rs`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
