@@ -352,12 +352,12 @@ impl Decoder<'_> {
 
 /// A decimal from a string or number; `None` when the JSON type is wrong.
 fn decimal(j: &Json) -> Option<Result<Decimal, FieldError>> {
-    let text = match j {
-        Json::String(s) => s.clone(),
-        Json::Number(n) => n.to_string(),
+    let parsed = match j {
+        Json::String(s) => parse_decimal(s),
+        Json::Number(n) => parse_decimal(&n.to_string()),
         _ => return None,
     };
-    Some(parse_decimal(&text).map_err(FieldError::new))
+    Some(parsed.map_err(FieldError::new))
 }
 
 /// Parses `-?digits(.digits)?` exactly.
@@ -380,16 +380,44 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
 
 /// A region code from a code string, name path or number; `None` when the JSON type is wrong.
 fn region(j: &Json) -> Option<Result<u32, FieldError>> {
-    let text = match j {
-        Json::String(s) => s.clone(),
-        Json::Number(n) => n.to_string(),
+    let resolved = match j {
+        Json::String(s) => resolve_region(s),
+        Json::Number(n) => resolve_region(&n.to_string()),
         _ => return None,
     };
-    Some(
-        regions::gazetteer()
-            .resolve_record(&text)
-            .map_err(|e| FieldError::new(e.to_string())),
-    )
+    Some(resolved.map_err(FieldError::new))
+}
+
+/// Region texts resolved on this thread, so that a name path met again (a shop's sender
+/// region, a city's receivers) is not parsed again. Resolution is a pure function of the
+/// text, so the cache cannot change a result; failures are not kept. Bounded: emptied when
+/// full.
+const REGION_CACHE_SIZE: usize = 4096;
+
+thread_local! {
+    static REGION_CACHE: std::cell::RefCell<std::collections::HashMap<Box<str>, u32>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`regions::Gazetteer::resolve_record`], with the message of its error.
+fn resolve_region(text: &str) -> Result<u32, String> {
+    let g = regions::gazetteer();
+    // Codes resolve at once; only names are worth remembering.
+    if text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return g.resolve_record(text).map_err(|e| e.to_string());
+    }
+    if let Some(code) = REGION_CACHE.with(|c| c.borrow().get(text).copied()) {
+        return Ok(code);
+    }
+    let code = g.resolve_record(text).map_err(|e| e.to_string())?;
+    REGION_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= REGION_CACHE_SIZE {
+            c.clear();
+        }
+        c.insert(text.into(), code);
+    });
+    Ok(code)
 }
 
 /// Parses `48h`, `30min`, `90s`, `14d` into µs.

@@ -294,13 +294,17 @@ fn trim(b: &[u8]) -> &[u8] {
 
 /// Parses one record's bytes; errors say what is wrong (and where, by column).
 fn parse(bytes: &[u8]) -> Result<Json, String> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(format!(
-            "invalid UTF-8 at byte {} of the record",
-            e.valid_up_to() + 1
-        ));
-    }
-    serde_json::from_slice(bytes).map_err(|e| {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(format!(
+                "invalid UTF-8 at byte {} of the record",
+                e.valid_up_to() + 1
+            ))
+        }
+    };
+    // Validated once: `from_str` does not check the strings' UTF-8 again.
+    serde_json::from_str(text).map_err(|e| {
         let mut msg = e.to_string();
         if let Some(at) = msg.rfind(" at line ") {
             msg.truncate(at);

@@ -83,18 +83,17 @@ impl Verdict {
 
     /// Appends the verdict as one line of JSON (no newline), with explanations if given.
     pub fn write_json(&self, p: &Program, out: &mut String, explain: Option<&Explanation>) {
-        out.push('{');
-        key(out, true, "id");
+        // Keys are constants: written as they are, without escaping.
+        out.push_str("{\"id\":");
         match &self.id {
             Some(id) => id.write_json(out),
             None => out.push_str("null"),
         }
-        key(out, false, "kind");
+        out.push_str(",\"kind\":");
         write_str(out, p.kinds.get(self.kind as usize).map_or("", |k| &k.name));
-        key(out, false, "as_of");
+        out.push_str(",\"as_of\":");
         instant(out, self.as_of);
-        key(out, false, "findings");
-        out.push('[');
+        out.push_str(",\"findings\":[");
         for (i, f) in self.findings.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -111,29 +110,27 @@ impl Verdict {
         f: &Finding,
         explain: Option<&crate::explain::FindingExplanation>,
     ) {
-        out.push('{');
-        key(out, true, "check");
+        out.push_str("{\"check\":");
         write_str(out, p.checks.get(f.check as usize).map_or("", |c| &c.name));
-        key(out, false, "status");
+        out.push_str(",\"status\":");
         write_str(out, f.status.name());
         if let Some(d) = f.deadline {
-            key(out, false, "deadline");
+            out.push_str(",\"deadline\":");
             instant(out, d);
         }
         if let Some(a) = f.actual {
-            key(out, false, "actual");
+            out.push_str(",\"actual\":");
             instant(out, a);
         }
         if let Some(c) = f.compensation {
-            key(out, false, "compensation");
+            out.push_str(",\"compensation\":");
             write_str(out, &format_decimal(c));
             if let Some(r) = f.compensation_rule {
-                key(out, false, "compensation_rule");
+                out.push_str(",\"compensation_rule\":");
                 write_str(out, rule_name(p, r));
             }
         }
-        key(out, false, "rules");
-        out.push('[');
+        out.push_str(",\"rules\":[");
         for (i, r) in self.rules(f).iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -142,11 +139,11 @@ impl Verdict {
         }
         out.push(']');
         if let Some(stop) = f.stop {
-            key(out, false, "reason");
+            out.push_str(",\"reason\":");
             write_str(out, &reason_text(p, stop));
         }
         if let Some(e) = explain {
-            key(out, false, "explain");
+            out.push_str(",\"explain\":");
             e.write_json(p, out);
         }
         out.push('}');
