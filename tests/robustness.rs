@@ -766,6 +766,13 @@ fn a_corrupted_ir_file_is_an_error_not_a_crash() {
         s.replacen("\"value\":", "\"value\":99999,\"x\":", 1)
             .into_bytes(),
     ));
+    // Found by the ir_load fuzzer: a rule that is its own exception overflowed the stack.
+    let mut cyclic: Value = serde_json::from_slice(&ir).unwrap();
+    let rules = cyclic["program"]["rules"].as_array_mut().unwrap();
+    for (i, rule) in rules.iter_mut().enumerate() {
+        rule["children"] = json!([i]);
+    }
+    damaged.push(("self-exception".into(), cyclic.to_string().into_bytes()));
     for (i, at) in [ir.len() / 5, ir.len() / 4, ir.len() / 2]
         .into_iter()
         .enumerate()

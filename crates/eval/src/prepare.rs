@@ -272,6 +272,9 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             .flat_map(|g| &g.conjuncts)
             .for_each(|c| see(&c.expr));
     }
+    // What the loader checks and the above does not: override trees without cycles (the
+    // evaluator recurses along them), also for programs built in code.
+    p.validate().map_err(|message| PrepareError { message })?;
     Ok(Prepared {
         values,
         rules,

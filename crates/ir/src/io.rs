@@ -12,6 +12,8 @@ const MAGIC: &str = "edict-ir";
 /// expressions are at most 512 levels deep, two JSON levels each); a deeper file is
 /// rejected before it is deserialized, so a hostile one cannot exhaust the stack.
 pub const MAX_JSON_DEPTH: usize = 2048;
+/// Deepest chain of exceptions to exceptions an IR file may have (policies nest a few).
+pub const MAX_OVERRIDE_DEPTH: usize = 1024;
 
 #[derive(Serialize)]
 struct OutFile<'a> {
@@ -134,6 +136,7 @@ impl Program {
                 }
             }
         }
+        self.validate_override_trees()?;
         for v in &self.values {
             if v.bases.iter().chain(&v.exceptions).any(|r| *r >= nr)
                 || v.kind.is_some_and(|k| k >= nk)
@@ -163,6 +166,56 @@ impl Program {
             Some(b) => Err(b),
             None => Ok(()),
         }
+    }
+}
+
+impl Program {
+    /// Override trees must be trees (rule ids already checked to be in range): every
+    /// exception a rule lists names that rule as its parent, and no chain of parents loops
+    /// or goes deeper than [`MAX_OVERRIDE_DEPTH`]. The evaluator recurses along them.
+    fn validate_override_trees(&self) -> Result<(), String> {
+        let rule = |i: usize| &self.rules[i];
+        for (i, r) in self.rules.iter().enumerate() {
+            for &c in &r.children {
+                if rule(c as usize).parent != crate::Parent::Rule(i as u32) {
+                    return Err(format!(
+                        "rule {} lists {} as its exception, but that rule's parent is another",
+                        r.id,
+                        rule(c as usize).id
+                    ));
+                }
+            }
+        }
+        // 0: not seen; u32::MAX: on the chain being walked; otherwise depth + 1.
+        let mut depth = vec![0u32; self.rules.len()];
+        for start in 0..self.rules.len() {
+            let mut chain = Vec::new();
+            let mut cur = start;
+            let base = loop {
+                match depth[cur] {
+                    u32::MAX => return Err(format!("rule {} is its own ancestor", rule(cur).id)),
+                    0 => {}
+                    known => break known,
+                }
+                depth[cur] = u32::MAX;
+                chain.push(cur);
+                match rule(cur).parent {
+                    crate::Parent::Rule(p) => cur = p as usize,
+                    _ => break 0,
+                }
+            };
+            for (n, &r) in chain.iter().rev().enumerate() {
+                let d = base + n as u32 + 1;
+                if d as usize > MAX_OVERRIDE_DEPTH {
+                    return Err(format!(
+                        "rule {} is {d} exceptions deep; at most {MAX_OVERRIDE_DEPTH} are allowed",
+                        rule(r).id
+                    ));
+                }
+                depth[r] = d;
+            }
+        }
+        Ok(())
     }
 }
 
