@@ -57,7 +57,10 @@ pub fn run(args: &Args) -> Exit {
     if errors {
         Exit::Error
     } else if unformatted > 0 {
-        eprintln!("{unformatted} of {} files would be reformatted (run `edict fmt`)", files.len());
+        eprintln!(
+            "{unformatted} of {} files would be reformatted (run `edict fmt`)",
+            files.len()
+        );
         Exit::Findings
     } else {
         Exit::Clean
