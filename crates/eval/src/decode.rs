@@ -400,7 +400,7 @@ thread_local! {
 }
 
 /// [`regions::Gazetteer::resolve_record`], with the message of its error.
-fn resolve_region(text: &str) -> Result<u32, String> {
+pub(crate) fn resolve_region(text: &str) -> Result<u32, String> {
     let g = regions::gazetteer();
     // Codes resolve at once; only names are worth remembering.
     if text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()) {

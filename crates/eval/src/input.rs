@@ -49,6 +49,10 @@ pub struct Records<R> {
     index: u64,
     buf: Vec<u8>,
     limit: usize,
+    /// Lines are not parsed: their range in `buf` is kept for the caller (see
+    /// [`Records::deferring`]).
+    defer: bool,
+    deferred: Option<(usize, usize)>,
 }
 
 /// Reads records from `reader` (wrap files and stdin in a `BufReader`, or pass a locked
@@ -67,7 +71,24 @@ impl<R: BufRead> Records<R> {
             index: 0,
             buf: Vec::new(),
             limit,
+            defer: false,
+            deferred: None,
         }
+    }
+
+    /// NDJSON lines are handed over unparsed: their items carry `Ok(Json::Null)` and
+    /// [`Records::deferred_bytes`] gives the line's bytes, for a caller that reads them
+    /// its own way and falls back to [`parse`]. Array elements and error items are as
+    /// usual.
+    pub(crate) fn deferring(mut self) -> Records<R> {
+        self.defer = true;
+        self
+    }
+
+    /// The bytes of the last item, when its parsing was deferred.
+    pub(crate) fn deferred_bytes(&self) -> Option<&[u8]> {
+        let (a, b) = self.deferred?;
+        self.buf.get(a..b)
     }
 
     /// Skips the BOM and blank bytes, counting lines; returns the next byte, unconsumed.
@@ -109,7 +130,7 @@ impl<R: BufRead> Records<R> {
                 return Ok(any.then_some(too_long));
             }
             any = true;
-            let (chunk, done) = match avail.iter().position(|&b| b == b'\n') {
+            let (chunk, done) = match find_newline(avail) {
                 Some(i) => (i, true),
                 None => (avail.len(), false),
             };
@@ -145,10 +166,16 @@ impl<R: BufRead> Records<R> {
             if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
                 continue;
             }
+            let json = if self.defer {
+                self.deferred = Some((self.buf.len() - bytes.len(), self.buf.len()));
+                Ok(Json::Null)
+            } else {
+                parse(bytes)
+            };
             return Ok(Some(Item {
                 line,
                 index: None,
-                json: parse(bytes),
+                json,
             }));
         }
     }
@@ -292,8 +319,25 @@ fn trim(b: &[u8]) -> &[u8] {
     &b[start..end]
 }
 
+/// The position of the first newline, eight bytes at a time.
+fn find_newline(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        if x.wrapping_sub(ONES) & !x & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == b'\n').map(|p| i + p)
+}
+
 /// Parses one record's bytes; errors say what is wrong (and where, by column).
-fn parse(bytes: &[u8]) -> Result<Json, String> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Json, String> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -322,6 +366,7 @@ impl<R: BufRead> Iterator for Records<R> {
     type Item = io::Result<Item>;
 
     fn next(&mut self) -> Option<io::Result<Item>> {
+        self.deferred = None;
         let out = match self.mode {
             Mode::Done => return None,
             Mode::Detect => match self.skip_blank() {
@@ -356,5 +401,24 @@ impl<R: BufRead> Iterator for Records<R> {
                 Some(Err(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod newline_tests {
+    use super::find_newline;
+
+    #[test]
+    fn finds_the_first_newline_anywhere() {
+        for len in 0..40 {
+            let mut b = vec![b'x'; len];
+            assert_eq!(find_newline(&b), None);
+            for at in (0..len).rev() {
+                b[at] = b'\n';
+                assert_eq!(find_newline(&b), Some(at), "{len} {at}");
+            }
+        }
+        assert_eq!(find_newline("春\n".as_bytes()), Some(3));
+        assert_eq!(find_newline(&[0x8a, 0x0b, 0x09, b'\n']), Some(3));
     }
 }

@@ -38,6 +38,7 @@ mod compile;
 pub mod decode;
 mod eval;
 pub mod explain;
+mod fast;
 mod index;
 pub mod input;
 mod json;

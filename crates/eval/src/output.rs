@@ -18,7 +18,8 @@ use std::str::FromStr;
 use ir::Status;
 
 use crate::decode::{Record, RecordId};
-use crate::input::{records, Item};
+use crate::fast::FastDecoder;
+use crate::input::{parse, records, Item};
 use crate::time::format_instant_short;
 use crate::val::format_decimal;
 use crate::verdict::{rule_name, ErrorRecord, Verdict};
@@ -274,9 +275,25 @@ pub fn run<R: BufRead, W: Write>(
         slots: Vec::new(),
     };
     let mut verdict = Verdict::default();
-    for item in records(input) {
+    // Lines are decoded straight from their text when they are plain (crate::fast), else
+    // parsed and decoded the general way, with the same result either way.
+    let mut fast = FastDecoder::new(ev.program());
+    let mut input = records(input).deferring();
+    while let Some(item) = input.next() {
         let item = item?;
-        if let Err(e) = decode_item(ev, &item, &mut rec) {
+        let decoded = match input.deferred_bytes() {
+            Some(bytes) if fast.decode(bytes, &mut rec) => Ok(()),
+            Some(bytes) => decode_item(
+                ev,
+                &Item {
+                    json: parse(bytes),
+                    ..item
+                },
+                &mut rec,
+            ),
+            None => decode_item(ev, &item, &mut rec),
+        };
+        if let Err(e) = decoded {
             summary.errors += 1;
             w.error(&e)?;
             continue;
