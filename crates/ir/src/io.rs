@@ -136,7 +136,6 @@ impl Program {
                 }
             }
         }
-        self.validate_override_trees()?;
         for v in &self.values {
             if v.bases.iter().chain(&v.exceptions).any(|r| *r >= nr)
                 || v.kind.is_some_and(|k| k >= nk)
@@ -144,6 +143,7 @@ impl Program {
                 return Err(format!("value {} refers to a missing rule or kind", v.id));
             }
         }
+        self.validate_override_trees()?;
         for c in &self.checks {
             let ids = [
                 c.deadline,
@@ -170,11 +170,30 @@ impl Program {
 }
 
 impl Program {
-    /// Override trees must be trees (rule ids already checked to be in range): every
-    /// exception a rule lists names that rule as its parent, and no chain of parents loops
-    /// or goes deeper than [`MAX_OVERRIDE_DEPTH`]. The evaluator recurses along them.
+    /// Override trees must be trees (rule ids already checked to be in range): a value's
+    /// bases and exceptions are its own rules with the matching parent, every exception a
+    /// rule lists names that rule as its parent, and no chain of parents loops or goes
+    /// deeper than [`MAX_OVERRIDE_DEPTH`]. The evaluator recurses along them (and along
+    /// `overridden`, from an exception up to the bases).
     fn validate_override_trees(&self) -> Result<(), String> {
         let rule = |i: usize| &self.rules[i];
+        for (vi, v) in self.values.iter().enumerate() {
+            for (list, parent, what) in [
+                (&v.bases, crate::Parent::Base, "base"),
+                (&v.exceptions, crate::Parent::Value, "exception"),
+            ] {
+                if let Some(r) = list
+                    .iter()
+                    .map(|r| rule(*r as usize))
+                    .find(|r| r.value as usize != vi || r.parent != parent)
+                {
+                    return Err(format!(
+                        "value {} lists rule {} as its {what}, but the rule says otherwise",
+                        v.id, r.id
+                    ));
+                }
+            }
+        }
         for (i, r) in self.rules.iter().enumerate() {
             for &c in &r.children {
                 if rule(c as usize).parent != crate::Parent::Rule(i as u32) {
