@@ -41,7 +41,10 @@ fn bench(c: &mut Criterion) {
     let decision = zen_decision().unwrap_or_else(|e| panic!("{e}"));
     let inputs: Vec<zen_engine::Variable> = cases.iter().map(|c| c.json_seconds().into()).collect();
     for (name, trace) in [("zen", false), ("zen+trace", true)] {
-        let opts = zen_engine::EvaluationOptions { trace, max_depth: 5 };
+        let opts = zen_engine::EvaluationOptions {
+            trace,
+            max_depth: 5,
+        };
         g.bench_function(name, |b| {
             b.iter(|| {
                 for input in &inputs {

@@ -170,7 +170,11 @@ pub fn edict_records(ev: &eval::Evaluator<'_>, cases: &[Case]) -> Result<Vec<eva
 /// Edict's outcome of one verdict (one finding).
 pub fn edict_outcome(p: &ir::Program, v: &eval::Verdict) -> Option<Outcome> {
     let f = v.findings.first()?;
-    let rule = v.rules(f).last().map(|r| p.rules[*r as usize].id.as_str())?;
+    let rule = v
+        .rules(f)
+        .last()
+        .and_then(|r| p.rules.get(*r as usize))
+        .map(|r| r.id.as_str())?;
     Some(Outcome {
         deadline: f.deadline? / 1_000_000,
         status: f.status.name().into(),
@@ -274,7 +278,9 @@ pub fn datalogic() -> Result<(Engine, Logic), Error> {
 pub fn datalogic_records(cases: &[Case]) -> Result<Vec<ParsedData>, Error> {
     cases
         .iter()
-        .map(|c| ParsedData::from_json(&c.json_seconds().to_string()).map_err(|e| e.to_string().into()))
+        .map(|c| {
+            ParsedData::from_json(&c.json_seconds().to_string()).map_err(|e| e.to_string().into())
+        })
         .collect()
 }
 

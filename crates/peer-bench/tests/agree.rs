@@ -28,7 +28,11 @@ fn engines_agree_with_the_rule() {
         let input: zen_engine::Variable = c.json_seconds().into();
         for trace in [false, true] {
             let out = zen_eval(&decision, &input, trace).expect("zen evaluates");
-            assert_eq!(json_outcome(&out).as_ref(), Some(want), "zen {c:?} -> {out}");
+            assert_eq!(
+                json_outcome(&out).as_ref(),
+                Some(want),
+                "zen {c:?} -> {out}"
+            );
         }
     }
 
