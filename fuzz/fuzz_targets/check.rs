@@ -5,6 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    edict_fuzz::note_input(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

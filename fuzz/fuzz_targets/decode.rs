@@ -5,5 +5,6 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    edict_fuzz::note_input(data);
     edict_fuzz::judge(edict_fuzz::shipped_program(), data);
 });

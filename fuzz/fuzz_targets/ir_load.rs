@@ -29,6 +29,7 @@ fn load_and_judge(text: &str) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    edict_fuzz::note_input(data);
     if let Ok(text) = std::str::from_utf8(data) {
         load_and_judge(text);
     }
@@ -63,6 +64,11 @@ fuzz_target!(|data: &[u8]| {
                 _ => Value::from(small * 1_000_000_000),
             };
         }
-        load_and_judge(&ir.to_string());
+        let text = ir.to_string();
+        if let Some(path) = std::env::var_os("EDICT_FUZZ_DUMP") {
+            // Reproducing: the damaged IR as a file `edict eval` can read.
+            let _ = std::fs::write(path, &text);
+        }
+        load_and_judge(&text);
     }
 });

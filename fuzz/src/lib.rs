@@ -75,3 +75,12 @@ pub fn judge(program: &ir::Program, records: &[u8]) {
         let _ = summary;
     }
 }
+
+/// With `EDICT_FUZZ_LAST=path` set, writes each input there before running it: a stack
+/// overflow kills the process before libFuzzer can save the input (no sanitizer runtime).
+pub fn note_input(data: &[u8]) {
+    static PATH: OnceLock<Option<std::ffi::OsString>> = OnceLock::new();
+    if let Some(path) = PATH.get_or_init(|| std::env::var_os("EDICT_FUZZ_LAST")) {
+        let _ = std::fs::write(path, data);
+    }
+}
