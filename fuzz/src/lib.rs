@@ -84,3 +84,68 @@ pub fn note_input(data: &[u8]) {
         let _ = std::fs::write(path, data);
     }
 }
+
+/// The general path of `eval::run` (every item parsed to JSON, then decoded), written with
+/// the public API: `run`'s fast path for plain NDJSON lines must give exactly these bytes.
+pub fn reference_run(ev: &eval::Evaluator<'_>, input: &[u8], opts: &eval::RunOptions) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut w = eval::output::VerdictWriter::new(&mut out, opts.format).expect("memory");
+    let mut scratch = ev.scratch();
+    let mut rec = eval::Record {
+        kind: 0,
+        id: None,
+        slots: Vec::new(),
+    };
+    let mut verdict = eval::Verdict::default();
+    for item in eval::input::records(input) {
+        let item = item.expect("no I/O error on memory");
+        if let Err(e) = eval::output::decode_item(ev, &item, &mut rec) {
+            w.error(&e).expect("memory");
+            continue;
+        }
+        let explanation = if opts.explain {
+            let (v, e) = ev.evaluate_explained(&mut scratch, &rec, opts.as_of);
+            verdict = v;
+            Some(e)
+        } else {
+            ev.evaluate_into(&mut scratch, &rec, opts.as_of, &mut verdict);
+            None
+        };
+        w.verdict(ev, &verdict, explanation.as_ref())
+            .expect("memory");
+    }
+    w.finish().expect("memory");
+    out
+}
+
+/// Like [`judge`], and every format's output must equal [`reference_run`]'s.
+pub fn judge_against_reference(program: &ir::Program, records: &[u8]) {
+    let Ok(ev) = eval::Evaluator::new(program) else {
+        return;
+    };
+    for (format, explain) in [
+        (eval::Format::Ndjson, true),
+        (eval::Format::Ndjson, false),
+        (eval::Format::Json, false),
+        (eval::Format::Human, false),
+    ] {
+        let opts = eval::RunOptions {
+            as_of: AS_OF,
+            explain,
+            format,
+        };
+        let mut out = Vec::new();
+        eval::run(&ev, records, &mut out, &opts).expect("no I/O error on memory");
+        let want = reference_run(&ev, records, &opts);
+        if out != want {
+            panic!(
+                "run differs from the general path ({format:?}, explain {explain}):\n run: {}\n ref: {}",
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&want)
+            );
+        }
+        if format == eval::Format::Json {
+            serde_json::from_slice::<serde_json::Value>(&out).expect("json output parses");
+        }
+    }
+}
