@@ -312,3 +312,54 @@ fn an_excluded_case_gets_no_finding() {
     );
     assert_eq!(judge(true, &mut scratch), 0, "an excluded order has none");
 }
+
+/// `edict lint | head -1` and the like: output larger than a pipe's buffer ends quietly
+/// when the reader goes away.
+#[test]
+fn commands_end_quietly_when_the_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempdir("closed-pipe");
+    std::fs::copy(
+        root().join("policies/schema.edict"),
+        dir.join("schema.edict"),
+    )
+    .expect("copy");
+    for i in 0..400 {
+        // Each file yields findings (an unused value without a citation).
+        std::fs::write(
+            dir.join(format!("a{i:03}.edict")),
+            format!("announcement a{i} \"t\" {{}}\nvalue v{i}: int = {i}\n"),
+        )
+        .expect("write");
+    }
+    let d = dir.to_str().expect("utf8");
+    for args in [
+        &["lint", d][..],
+        &["lint", d, "--format", "json"][..],
+        &["lint", d, "--format", "sarif"][..],
+    ] {
+        let full = edict(args);
+        assert!(
+            full.stdout.len() > 128 * 1024,
+            "{args:?}: the output must outgrow the pipe buffer ({} bytes)",
+            full.stdout.len()
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_edict"))
+            .args(args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("edict runs");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("a line");
+        // The reader is dropped here: the rest of the output meets a closed pipe.
+        let out = child.wait_with_output().expect("finishes");
+        let err = text(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.code().is_some(), "{args:?} ended by a signal");
+    }
+}

@@ -2,6 +2,23 @@
 //! library crates (syntax, check, ir, eval, analysis, fmt); each command is one small module
 //! under `cmd/`. `main.rs` only runs [`run`].
 
+/// `print!` for command output: a reader that went away (`edict test | head`) ends the
+/// output quietly instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `println!` for command output, quiet on a closed pipe like [`out!`].
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 pub mod cmd;
 pub mod load;
 pub mod render;

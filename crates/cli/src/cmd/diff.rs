@@ -43,25 +43,25 @@ pub fn run(args: &Args) -> Exit {
             };
             let d = analysis::diff::facts::diff(&old, &new, &text);
             match args.format {
-                Format::Json => println!("{}", serde_json::to_string(&d).unwrap_or_default()),
+                Format::Json => outln!("{}", serde_json::to_string(&d).unwrap_or_default()),
                 Format::Human => {
                     for c in &d.changed {
                         let id =
                             c.id.as_ref()
                                 .map_or_else(|| "-".to_string(), |v| v.to_string());
-                        println!("line {} (id {id}):", c.line);
+                        outln!("line {} (id {id}):", c.line);
                         for b in &c.before {
-                            println!("  - {}", serde_json::to_string(b).unwrap_or_default());
+                            outln!("  - {}", serde_json::to_string(b).unwrap_or_default());
                         }
                         for a in &c.after {
-                            println!("  + {}", serde_json::to_string(a).unwrap_or_default());
+                            outln!("  + {}", serde_json::to_string(a).unwrap_or_default());
                         }
                     }
                     for (check, n) in &d.per_check {
-                        println!("{check}: {n} records change");
+                        outln!("{check}: {n} records change");
                     }
                     if d.changed.is_empty() && d.errors.is_empty() {
-                        println!(
+                        outln!(
                             "no differences: the two versions judge all {} records alike",
                             d.records
                         );
@@ -80,8 +80,8 @@ pub fn run(args: &Args) -> Exit {
         None => {
             let r = analysis::diff::diff(&old, &new);
             match args.format {
-                Format::Json => println!("{}", serde_json::to_string(&r).unwrap_or_default()),
-                Format::Human => print!("{}", analysis::diff::human(&r)),
+                Format::Json => outln!("{}", serde_json::to_string(&r).unwrap_or_default()),
+                Format::Human => out!("{}", analysis::diff::human(&r)),
             }
             !r.is_empty()
         }

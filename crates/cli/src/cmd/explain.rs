@@ -36,7 +36,7 @@ pub fn run(args: &Args) -> Exit {
     };
     match eval::output::explain_id(&ev, input, &args.id, as_of) {
         Ok(Some(Ok(tree))) => {
-            print!("{tree}");
+            out!("{tree}");
             Exit::Clean
         }
         Ok(Some(Err(e))) => {

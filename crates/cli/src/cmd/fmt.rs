@@ -31,7 +31,7 @@ pub fn run(args: &Args) -> Exit {
                 Ok(None) => {}
                 Ok(Some(diff)) => {
                     unformatted += 1;
-                    println!("{path} is not formatted:\n{diff}");
+                    outln!("{path} is not formatted:\n{diff}");
                 }
                 Err(e) => {
                     errors = true;

@@ -48,7 +48,7 @@ pub fn run(args: &Args) -> Exit {
                     Severity::Warning => "warning",
                     Severity::Note => "note",
                 };
-                println!("{} ({}, {sev})\n\n{}", l.id, l.name, l.doc);
+                outln!("{} ({}, {sev})\n\n{}", l.id, l.name, l.doc);
                 Exit::Clean
             }
             None => {
@@ -78,7 +78,7 @@ pub fn run(args: &Args) -> Exit {
     match args.format {
         LintFormat::Human => {
             let color = std::io::stdout().is_terminal();
-            print!(
+            out!(
                 "{}",
                 render::diagnostics(&diags, &checked.sources, Format::Human, color)
             );
@@ -89,11 +89,11 @@ pub fn run(args: &Args) -> Exit {
                 count(Severity::Note)
             );
         }
-        LintFormat::Json => print!(
+        LintFormat::Json => out!(
             "{}",
             render::diagnostics(&diags, &checked.sources, Format::Json, false)
         ),
-        LintFormat::Sarif => println!(
+        LintFormat::Sarif => outln!(
             "{}",
             analysis::sarif::log(&diags, &checked.sources, env!("CARGO_PKG_VERSION"))
         ),

@@ -27,7 +27,7 @@ pub fn run(args: &Args) -> Exit {
         }
     };
     let report = eval::testing::run_tests(&ev, &args.paths);
-    print!("{}", report.render());
+    out!("{}", report.render());
     if report.passed() + report.failed() == 0 {
         eprintln!("error: no test cases found (test files are *.json beside the policies)");
         return Exit::Error;
