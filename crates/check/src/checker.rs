@@ -110,7 +110,7 @@ impl<'a> Checker<'a> {
         }
         let t = self
             .expr(&mut cx, &body, None)
-            .and_then(|t| self.as_value_pub(t, body.span))
+            .and_then(|t| self.as_value(t, body.span))
             .map(|t| {
                 // A value defined by an optional path that its guard tested is of the inner type.
                 match (&t.ty, &t.key) {

@@ -235,12 +235,10 @@ impl Checker<'_> {
                 self.syms.rules[r].guard.clone(),
                 self.syms.rules[r].body.clone(),
             );
-            let before = cx.narrowed.len();
             if let Some(g) = &guard_ast {
                 guards[r] = self.guard(&mut cx, g);
             }
-            proven[r] = cx.narrowed[..].to_vec();
-            let _ = before;
+            proven[r] = cx.narrowed.clone();
             bodies[r] = self.expect(&mut cx, &body_ast, &ty);
             self.value_kinds[value as usize].extend(cx.kinds.iter().copied());
         }
@@ -294,7 +292,6 @@ impl Checker<'_> {
             e.dedup();
         }
         let graph = Graph {
-            values: nv,
             edges,
             names: self
                 .syms
@@ -311,7 +308,6 @@ impl Checker<'_> {
                 .chain(self.syms.checks.iter().map(|c| c.def.name.span))
                 .collect(),
         };
-        let _ = graph.values;
         if graph.cycles(&mut self.diags) {
             return None;
         }

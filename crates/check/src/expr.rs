@@ -158,11 +158,7 @@ impl Checker<'_> {
     }
 
     /// Rejects dates used as values; literal instants become their start.
-    pub(crate) fn as_value_pub(&mut self, t: Typed, span: Span) -> Option<Typed> {
-        self.as_value(t, span)
-    }
-
-    fn as_value(&mut self, t: Typed, span: Span) -> Option<Typed> {
+    pub(crate) fn as_value(&mut self, t: Typed, span: Span) -> Option<Typed> {
         if let Some((_, true)) = t.lit {
             self.diags.push(
                 Diagnostic::error(codes::DATE_AS_VALUE, "a date is a whole day, not an instant", span, "used as an instant here")
@@ -174,7 +170,7 @@ impl Checker<'_> {
     }
 
     /// Unwraps an optional that is known present; reports E0203 otherwise.
-    pub(crate) fn present_inner(&mut self, cx: &Ctx, t: Typed, span: Span) -> Option<Typed> {
+    pub(crate) fn present(&mut self, cx: &Ctx, t: Typed, span: Span) -> Option<Typed> {
         match &t.ty {
             Ty::Optional(inner) => {
                 if t.key.as_ref().is_some_and(|k| cx.narrowed.contains(k)) {

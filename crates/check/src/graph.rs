@@ -8,7 +8,6 @@ use crate::codes;
 
 /// A node of the dependency graph: values first, then checks.
 pub(crate) struct Graph {
-    pub values: usize,
     pub edges: Vec<Vec<usize>>,
     pub names: Vec<String>,
     pub spans: Vec<Span>,

@@ -173,7 +173,7 @@ impl Checker<'_> {
         span: Span,
     ) -> Option<Expr> {
         let ta = self.expr(cx, a, None)?;
-        let ta = self.as_value_pub(ta, a.span)?;
+        let ta = self.as_value(ta, a.span)?;
         let ta = self.present(cx, ta, a.span)?;
         let want = match ta.ty {
             Ty::Instant => Ty::Window,
@@ -216,10 +216,10 @@ impl Checker<'_> {
         span: Span,
     ) -> Option<Typed> {
         let ta = self.expr(cx, a, None)?;
-        let ta = self.as_value_pub(ta, a.span)?;
+        let ta = self.as_value(ta, a.span)?;
         let ta = self.present(cx, ta, a.span)?;
         let tb = self.expr(cx, b, None)?;
-        let tb = self.as_value_pub(tb, b.span)?;
+        let tb = self.as_value(tb, b.span)?;
         let tb = self.present(cx, tb, b.span)?;
         use ArithOp::*;
         use Ty::*;

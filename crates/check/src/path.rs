@@ -264,11 +264,6 @@ impl Checker<'_> {
         Some(t)
     }
 
-    /// Unwraps a present optional (re-exported for path handling).
-    pub(crate) fn present(&mut self, cx: &Ctx, t: Typed, span: syntax::Span) -> Option<Typed> {
-        self.present_inner(cx, t, span)
-    }
-
     fn unknown_name(&mut self, cx: &Ctx, p: &ast::Path, want: Option<&Ty>) {
         let first = &p.segments[0];
         let own = self.files[cx.file].ns.clone().unwrap_or_default();

@@ -1,7 +1,7 @@
 //! Rendering diagnostics: ariadne for people, JSON for tools. The one place diagnostics
 //! become text.
 
-use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
+use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
 use syntax::{Diagnostic, Severity, SourceMap};
 
 /// Output format of diagnostics and findings.
@@ -111,7 +111,6 @@ pub fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
             sources.locate(d.primary.span)
         );
     }
-    let _ = Source::from("");
     String::from_utf8_lossy(&out).into_owned()
 }
 

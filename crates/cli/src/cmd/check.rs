@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::render::{self, Format};
+use crate::render::Format;
 use crate::{load_program_sources, Exit};
 
 /// Arguments of `edict check`.
@@ -33,9 +33,6 @@ pub fn run(args: &Args) -> Exit {
             }
             Exit::Clean
         }
-        _ => {
-            let _ = render::Format::Human;
-            Exit::Error
-        }
+        _ => Exit::Error,
     }
 }
