@@ -15,6 +15,7 @@ fn bench(c: &mut Criterion) {
     let as_of = bench::as_of();
     let mut scratch = ev.scratch();
     let mut out = eval::Verdict::default();
+    let mut expl = eval::Explanation::default();
     let mut line = String::new();
 
     let mut g = c.benchmark_group("eval/shipped");
@@ -46,8 +47,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for r in &records {
-                let (v, e) = ev.evaluate_explained(&mut scratch, r, as_of);
-                n += v.findings.len() + e.findings.len();
+                ev.evaluate_explained_into(&mut scratch, r, as_of, &mut out, &mut expl);
+                n += out.findings.len() + expl.findings().len();
             }
             n
         })
@@ -56,9 +57,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for r in &records {
-                let (v, e) = ev.evaluate_explained(&mut scratch, r, as_of);
+                ev.evaluate_explained_into(&mut scratch, r, as_of, &mut out, &mut expl);
                 line.clear();
-                v.write_json(&program, &mut line, Some(&e));
+                out.write_json(&program, &mut line, Some(&expl));
                 n += line.len();
             }
             n

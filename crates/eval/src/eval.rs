@@ -170,6 +170,8 @@ pub struct Scratch {
     pub(crate) stack: Vec<RuleId>,
     /// Window-index candidates of the rule lists being looked at.
     pub(crate) cands: Vec<RuleId>,
+    /// Working memory of explanations.
+    pub(crate) ex: crate::explain::Work,
 }
 
 impl Scratch {
@@ -182,6 +184,7 @@ impl Scratch {
             locals: Vec::new(),
             stack: Vec::new(),
             cands: Vec::new(),
+            ex: crate::explain::Work::default(),
         }
     }
 

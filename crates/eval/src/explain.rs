@@ -3,10 +3,10 @@
 //! The evaluator's hot path records nothing for explanations. When one is asked for, the
 //! decision trees of the values involved are walked again over the memoized results of
 //! the same record (values are memoized, and guards and bodies are pure, so this costs
-//! little and cannot disagree with the verdict). For each finding the explanation lists, in dependency order
-//! (what a value reads comes before it), every value involved — the check's components
-//! and, transitively, the values their rules read, when they were evaluated — with its
-//! result and the outcome of every rule of its tree:
+//! little and cannot disagree with the verdict). For each finding the explanation lists, in
+//! dependency order (what a value reads comes before it), every value involved — the
+//! check's components and, transitively, the values their rules read, when they were
+//! evaluated — with its result and the outcome of every rule of its tree:
 //!
 //! - `applied`: it decided (its body is the value's);
 //! - `overridden` by a rule: it applied, but an exception to it (or to the whole value)
@@ -20,32 +20,45 @@
 //!
 //! A last step says how the status follows from event, deadline and `as_of`.
 //! [`crate::render`] prints all this as JSON (the verdict's `explain`) or as a tree.
+//!
+//! Data model (chosen for speed; see BENCHMARKS.md): an [`Explanation`] is a few flat
+//! arenas — value steps, rule steps, reads, field paths — that findings and steps index
+//! into, so building one allocates nothing once its buffers are warm
+//! ([`crate::Evaluator::evaluate_explained_into`]). A value involved in several findings
+//! of a record is walked once and its step shared. What a rule's body and each conjunct of
+//! its guard read, each value's tree in print order and the values it depends on are
+//! computed once per program ([`Plan`], built on the first explanation), and reads name
+//! their source (a field path, a value, a status) instead of carrying its name: names and
+//! types are looked up in the [`Program`] when printing.
 
-use std::collections::BTreeMap;
-
-use ir::{CheckId, Expr, Program, RuleId, Status, Ty, ValueId};
+use ir::{CheckId, Expr, KindId, Program, RuleId, Status, Ty, ValueId};
 use rust_decimal::Decimal;
 
 use crate::eval::{Cell, Cx, Env, Out, Stop};
-use crate::prepare::Shape;
-
-/// Outcomes found so far, with what the deciding conjunct read.
-type Walk = BTreeMap<RuleId, (Outcome, Vec<Read>)>;
+use crate::prepare::{PValue, Prepared, Shape};
 use crate::val::Val;
 use crate::verdict::Finding;
 
-/// Explanations of one verdict, parallel to its findings.
-#[derive(Debug, Clone, PartialEq)]
+/// Explanations of one verdict: one per finding (same order), sharing the steps of the
+/// values several findings involve.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Explanation {
-    /// One per finding, same order.
-    pub findings: Vec<FindingExplanation>,
+    kind: KindId,
+    findings: Vec<FindingExplanation>,
+    /// Per finding (a range of it): indices into `values`, dependencies first.
+    order: Vec<u32>,
+    values: Vec<ValueStep>,
+    rules: Vec<RuleStep>,
+    reads: Vec<Read>,
+    /// Field paths of [`Source::Field`] reads.
+    paths: Vec<u32>,
 }
 
 /// The derivation of one finding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingExplanation {
-    /// The values involved, dependencies first.
-    pub values: Vec<ValueStep>,
+    /// Range of `Explanation::order`.
+    values: (u32, u32),
     /// How the status follows.
     pub check: CheckStep,
 }
@@ -57,9 +70,8 @@ pub struct ValueStep {
     pub value: ValueId,
     /// Its outcome.
     pub result: Out<Val>,
-    /// Every rule of its tree, in tree order (bases and their exceptions, then exceptions
-    /// to the value), with its nesting depth.
-    pub rules: Vec<RuleStep>,
+    /// Range of `Explanation::rules`.
+    rules: (u32, u32),
 }
 
 /// One rule's part in a decision.
@@ -73,12 +85,13 @@ pub struct RuleStep {
     pub outcome: Outcome,
     /// Its body's value, when it applied.
     pub value: Option<Out<Val>>,
-    /// What its body read (when it applied), or what its first false conjunct read.
-    pub reads: Vec<Read>,
+    /// Range of `Explanation::reads`: what its body read (when it applied), or what its
+    /// first false conjunct read.
+    reads: (u32, u32),
 }
 
 /// What happened to a rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Outcome {
     /// It decided.
     Applied,
@@ -113,13 +126,31 @@ pub enum Outcome {
     Stopped(Stop),
 }
 
+/// What a read names; [`Explanation::read_name`] spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A fact: a field path of the record (`order.origin_status.risk`).
+    Field {
+        /// Start of the path in the explanation's path storage.
+        start: u32,
+        /// Its length.
+        len: u32,
+    },
+    /// A value.
+    Value(ValueId),
+    /// Another check's status.
+    Status(CheckId),
+    /// `overridden` inside a rule of this value.
+    Overridden(Option<ValueId>),
+    /// A check's event that is not a plain field.
+    Event,
+}
+
 /// A fact or value read by a condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Read {
-    /// `order.paid_at`, a value id, `status(check)` or `overridden`.
-    pub name: String,
-    /// Its type, for printing.
-    pub ty: Option<Ty>,
+    /// What was read.
+    pub source: Source,
     /// What it was.
     pub value: Out<Val>,
 }
@@ -153,118 +184,348 @@ pub struct CheckStep {
     pub has_violated: bool,
 }
 
-impl Cx<'_> {
-    /// Explains finding `f` of check `c` (to be called right after evaluating the record).
-    pub(crate) fn explain_finding(&mut self, prog: &Program, f: &Finding) -> FindingExplanation {
-        let Some(check) = prog.checks.get(f.check as usize) else {
-            return FindingExplanation {
-                values: Vec::new(),
-                check: self.check_step(prog, f, None),
-            };
+/// The type a check's computed event is printed with.
+static EVENT_TY: Ty = Ty::Instant;
+/// The type of a status read.
+static STATUS_TY: Ty = Ty::Status;
+
+impl Explanation {
+    /// Empties the explanation, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.findings.clear();
+        self.order.clear();
+        self.values.clear();
+        self.rules.clear();
+        self.reads.clear();
+        self.paths.clear();
+    }
+
+    /// One per finding of the verdict, in the same order.
+    pub fn findings(&self) -> &[FindingExplanation] {
+        &self.findings
+    }
+
+    /// The values a finding involves, dependencies first.
+    pub fn values<'a>(&'a self, f: &FindingExplanation) -> impl Iterator<Item = &'a ValueStep> {
+        slice(&self.order, f.values)
+            .iter()
+            .filter_map(|&i| self.values.get(i as usize))
+    }
+
+    /// Every rule of a value's tree, in tree order (bases and their exceptions, then
+    /// exceptions to the value).
+    pub fn rules(&self, v: &ValueStep) -> &[RuleStep] {
+        slice(&self.rules, v.rules)
+    }
+
+    /// What a rule's body read (when it applied), or what its first false conjunct read.
+    pub fn reads(&self, r: &RuleStep) -> &[Read] {
+        slice(&self.reads, r.reads)
+    }
+
+    /// The field path of a [`Source::Field`] read.
+    pub fn path(&self, source: Source) -> &[u32] {
+        match source {
+            Source::Field { start, len } => slice(&self.paths, (start, start + len)),
+            _ => &[],
+        }
+    }
+
+    /// How a read is named: `order.paid_at`, a value's id, `status(check)`, `overridden`.
+    pub fn read_name(&self, p: &Program, r: &Read) -> String {
+        let mut s = String::new();
+        self.write_read_name(p, r, &mut s);
+        s
+    }
+
+    /// Appends [`Explanation::read_name`] to `out`.
+    pub fn write_read_name(&self, p: &Program, r: &Read, out: &mut String) {
+        match r.source {
+            Source::Field { .. } => field_name_into(p, self.kind, self.path(r.source), out),
+            Source::Value(v) => out.push_str(p.values.get(v as usize).map_or("", |x| &x.id)),
+            Source::Status(c) => {
+                out.push_str("status(");
+                out.push_str(p.checks.get(c as usize).map_or("", |x| &x.name));
+                out.push(')');
+            }
+            Source::Overridden(_) => out.push_str("overridden"),
+            Source::Event => out.push_str("event"),
+        }
+    }
+
+    /// The type a read is printed with.
+    pub fn read_ty<'p>(&self, p: &'p Program, r: &Read) -> Option<&'p Ty> {
+        match r.source {
+            Source::Field { .. } => field_ty(p, self.kind, self.path(r.source)),
+            Source::Value(v) | Source::Overridden(Some(v)) => {
+                p.values.get(v as usize).map(|x| &x.ty)
+            }
+            Source::Status(_) => Some(&STATUS_TY),
+            Source::Overridden(None) => None,
+            Source::Event => Some(&EVENT_TY),
+        }
+    }
+}
+
+fn slice<T>(items: &[T], (a, b): (u32, u32)) -> &[T] {
+    items.get(a as usize..b as usize).unwrap_or(&[])
+}
+
+fn range<T>(items: &[T], start: usize) -> (u32, u32) {
+    (start as u32, items.len() as u32)
+}
+
+// ------------------------------------------------------------------ the plan
+
+/// Something an expression reads, as the explanation reports it.
+#[derive(Debug, Clone, PartialEq)]
+enum Spec {
+    Field(Box<[u32]>),
+    Value(ValueId),
+    Status(CheckId),
+    Overridden,
+}
+
+#[derive(Debug, Default)]
+struct RulePlan {
+    body: Box<[Spec]>,
+    conjuncts: Box<[Box<[Spec]>]>,
+}
+
+#[derive(Debug, Default)]
+struct ValuePlan {
+    /// Every rule of the tree with its depth, in print order.
+    tree: Box<[(RuleId, u32)]>,
+    /// The values its rules read (sorted): visited after it, when evaluated.
+    deps: Box<[ValueId]>,
+}
+
+#[derive(Debug, Default)]
+struct CheckPlan {
+    /// The values explained, in order, each with the stage of evaluation that reads it
+    /// (0: `after`/`event`/`applies`, 1: deadline or violated, 2: exempt, 3: compensation).
+    roots: Box<[(u8, ValueId)]>,
+    /// The event's path, when it is a plain field.
+    event: Option<Box<[u32]>>,
+}
+
+/// What explanations need from the program, computed once (on the first explanation).
+#[derive(Debug)]
+pub(crate) struct Plan {
+    rules: Vec<RulePlan>,
+    values: Vec<ValuePlan>,
+    checks: Vec<CheckPlan>,
+}
+
+/// The facts, values and statuses `e` reads, in order of appearance, each once.
+fn specs(e: &Expr) -> Box<[Spec]> {
+    let mut found: Vec<Spec> = Vec::new();
+    e.walk(&mut |x| {
+        let s = match x {
+            Expr::Field(path) => Spec::Field(path.as_slice().into()),
+            Expr::Value(v) => Spec::Value(*v),
+            Expr::Status(c) => Spec::Status(*c),
+            Expr::Overridden => Spec::Overridden,
+            _ => return,
         };
-        let mut seen = vec![false; prog.values.len()];
-        let mut steps = Vec::new();
-        let mut roots: Vec<ValueId> = Vec::new();
-        for e in check.after.iter().chain(&check.event) {
-            roots.extend(e.dependencies().0);
+        if !found.contains(&s) {
+            found.push(s);
         }
-        for c in check.applies.iter().flat_map(|g| &g.conjuncts) {
-            roots.extend(c.expr.dependencies().0);
+    });
+    found.into()
+}
+
+impl Plan {
+    pub(crate) fn new(prog: &Program, prepared: &Prepared) -> Plan {
+        let rules = prog
+            .rules
+            .iter()
+            .map(|r| RulePlan {
+                body: specs(&r.body),
+                conjuncts: r
+                    .guard
+                    .iter()
+                    .flat_map(|g| &g.conjuncts)
+                    .map(|c| specs(&c.expr))
+                    .collect(),
+            })
+            .collect();
+        let values = (0..prog.values.len())
+            .map(|v| {
+                let mut deps = Vec::new();
+                for r in tree_rules(prog, v as ValueId) {
+                    let Some(rule) = prog.rules.get(r as usize) else {
+                        continue;
+                    };
+                    deps.extend(rule.body.dependencies().0);
+                    for c in rule.guard.iter().flat_map(|g| &g.conjuncts) {
+                        deps.extend(c.expr.dependencies().0);
+                    }
+                }
+                deps.sort_unstable();
+                deps.dedup();
+                let mut tree = Vec::new();
+                if let Some(pv) = prepared.values.get(v) {
+                    for &r in pv.bases.iter().chain(pv.exceptions.iter()) {
+                        print_order(prepared, r, 0, &mut tree);
+                    }
+                }
+                ValuePlan {
+                    tree: tree.into(),
+                    deps: deps.into(),
+                }
+            })
+            .collect();
+        let checks = prog
+            .checks
+            .iter()
+            .map(|c| {
+                let mut roots = Vec::new();
+                for e in c.after.iter().chain(&c.event) {
+                    roots.extend(e.dependencies().0.into_iter().map(|v| (0, v)));
+                }
+                for k in c.applies.iter().flat_map(|g| &g.conjuncts) {
+                    roots.extend(k.expr.dependencies().0.into_iter().map(|v| (0, v)));
+                }
+                let components = [
+                    (1, c.deadline),
+                    (1, c.violated),
+                    (2, Some(c.exempt)),
+                    (3, c.compensation),
+                ];
+                roots.extend(components.into_iter().filter_map(|(s, v)| Some((s, v?))));
+                CheckPlan {
+                    roots: roots.into(),
+                    event: match &c.event {
+                        Some(Expr::Field(path)) => Some(path.as_slice().into()),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        Plan {
+            rules,
+            values,
+            checks,
         }
-        let reached = self.check(f.check).reached;
-        let components = [
-            (1, check.deadline),
-            (1, check.violated),
-            (2, Some(check.exempt)),
-            (3, check.compensation),
-        ];
-        roots.extend(
-            components
-                .into_iter()
-                .filter(|(stage, _)| reached >= *stage)
-                .filter_map(|(_, v)| v),
-        );
-        for v in roots {
-            if self.evaluated(v) {
-                self.visit(prog, v, &mut seen, &mut steps);
+    }
+}
+
+/// `r` and its exceptions, depth first, children in rule-id order.
+fn print_order(p: &Prepared, r: RuleId, depth: u32, out: &mut Vec<(RuleId, u32)>) {
+    if depth > 64 {
+        return;
+    }
+    out.push((r, depth));
+    if let Some(rule) = p.rules.get(r as usize) {
+        for &c in rule.children.iter() {
+            print_order(p, c, depth + 1, out);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ the walk
+
+/// Working memory of explanations, reused across records (part of [`crate::Scratch`]).
+#[derive(Debug, Default)]
+pub(crate) struct Work {
+    /// Per rule: the walk that set it, its outcome and the range of its reads.
+    cells: Vec<(u32, Outcome, (u32, u32))>,
+    walk: u32,
+    /// Per value: the record that walked it and its step's index.
+    steps: Vec<(u32, u32)>,
+    record: u32,
+    /// Per value: the finding that listed it.
+    seen: Vec<u32>,
+    finding: u32,
+    /// Applicable members of the rule lists being walked.
+    stack: Vec<RuleId>,
+    /// Rules that applied on the deciding paths being walked.
+    leaves: Vec<RuleId>,
+}
+
+/// Advances a tag, clearing `cells` when it wraps.
+fn bump<T>(tag: &mut u32, cells: &mut [T], reset: impl Fn(&mut T)) {
+    if *tag == u32::MAX {
+        cells.iter_mut().for_each(reset);
+        *tag = 0;
+    }
+    *tag += 1;
+}
+
+impl Work {
+    fn begin(&mut self, values: usize, rules: usize) {
+        if self.cells.len() < rules {
+            self.cells.resize(rules, (0, Outcome::NotReached, (0, 0)));
+        }
+        if self.steps.len() < values {
+            self.steps.resize(values, (0, 0));
+            self.seen.resize(values, 0);
+        }
+        bump(&mut self.record, &mut self.steps, |c| c.0 = 0);
+        self.stack.clear();
+        self.leaves.clear();
+    }
+
+    fn set(&mut self, r: RuleId, outcome: Outcome, reads: (u32, u32)) {
+        if let Some(c) = self.cells.get_mut(r as usize) {
+            *c = (self.walk, outcome, reads);
+        }
+    }
+
+    fn get(&self, r: RuleId) -> (Outcome, (u32, u32)) {
+        match self.cells.get(r as usize) {
+            Some(&(w, o, reads)) if w == self.walk => (o, reads),
+            _ => (Outcome::NotReached, (0, 0)),
+        }
+    }
+}
+
+impl Cx<'_> {
+    /// Explains every finding of `verdict` (to be called right after evaluating the record)
+    /// into `out`.
+    pub(crate) fn explain_into(
+        &mut self,
+        prog: &Program,
+        plan: &Plan,
+        verdict: &crate::Verdict,
+        out: &mut Explanation,
+    ) {
+        out.clear();
+        out.kind = self.kind;
+        self.s.ex.begin(prog.values.len(), prog.rules.len());
+        for f in &verdict.findings {
+            let fe = self.explain_finding(prog, plan, f, out);
+            out.findings.push(fe);
+        }
+    }
+
+    fn explain_finding(
+        &mut self,
+        prog: &Program,
+        plan: &Plan,
+        f: &Finding,
+        out: &mut Explanation,
+    ) -> FindingExplanation {
+        let start = out.order.len();
+        let check = prog.checks.get(f.check as usize);
+        let ex = &mut self.s.ex;
+        bump(&mut ex.finding, &mut ex.seen, |c| *c = 0);
+        if let (Some(_), Some(cp)) = (check, plan.checks.get(f.check as usize)) {
+            for &(stage, v) in cp.roots.iter() {
+                if f.reached >= stage && self.evaluated(v) {
+                    self.visit(plan, v, out);
+                }
             }
         }
         FindingExplanation {
-            values: steps,
-            check: self.check_step(prog, f, Some(check)),
+            values: range(&out.order, start),
+            check: self.check_step(plan, f, check, out),
         }
     }
 
     fn evaluated(&self, v: ValueId) -> bool {
-        let constant = self
-            .p
-            .values
-            .get(v as usize)
-            .is_some_and(|pv| matches!(pv.shape, Shape::Const(_)));
-        constant
-            || matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
-            || matches!(self.s.bases.get(v, self.s.gen), Some(Cell::Done(_)))
-    }
-
-    fn visit(&mut self, prog: &Program, v: ValueId, seen: &mut [bool], steps: &mut Vec<ValueStep>) {
-        match seen.get_mut(v as usize) {
-            Some(s) if !*s => *s = true,
-            _ => return,
-        }
-        let step = self.walk_value(prog, v);
-        let mut deps = Vec::new();
-        for r in tree_rules(prog, v) {
-            let Some(rule) = prog.rules.get(r as usize) else {
-                continue;
-            };
-            deps.extend(rule.body.dependencies().0);
-            for c in rule.guard.iter().flat_map(|g| &g.conjuncts) {
-                deps.extend(c.expr.dependencies().0);
-            }
-        }
-        deps.sort_unstable();
-        deps.dedup();
-        for d in deps {
-            if self.evaluated(d) {
-                // Long chains of values recurse deeply: grow the stack rather than overflow.
-                stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, || {
-                    self.visit(prog, d, seen, steps)
-                });
-            }
-        }
-        steps.push(step);
-    }
-
-    fn walk_value(&mut self, prog: &Program, v: ValueId) -> ValueStep {
-        let p = self.p;
-        let mut w = BTreeMap::new();
-        let result = if self.evaluated_full(v) {
-            self.value(v).map(|d| d.0)
-        } else {
-            self.bases(v).map(|d| d.0)
-        };
-        if let Some(pv) = p.values.get(v as usize) {
-            let exc = self.consider(prog, &pv.exceptions, &mut w);
-            if exc.is_empty() {
-                self.walk_bases(prog, v, &mut w);
-            } else {
-                let (winner, _) = self.walk_resolve(prog, &exc, &mut w);
-                for r in self.walk_bases(prog, v, &mut w) {
-                    w.insert(r, (Outcome::Overridden { by: winner }, Vec::new()));
-                }
-            }
-        }
-        let mut rules = Vec::new();
-        if let Some(pv) = p.values.get(v as usize) {
-            for &r in pv.bases.iter().chain(pv.exceptions.iter()) {
-                self.emit(prog, r, 0, &w, &mut rules);
-            }
-        }
-        ValueStep {
-            value: v,
-            result,
-            rules,
-        }
+        self.evaluated_full(v) || matches!(self.s.bases.get(v, self.s.gen), Some(Cell::Done(_)))
     }
 
     fn evaluated_full(&self, v: ValueId) -> bool {
@@ -276,216 +537,260 @@ impl Cx<'_> {
         constant || matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
     }
 
-    fn emit(&mut self, prog: &Program, r: RuleId, depth: u32, w: &Walk, out: &mut Vec<RuleStep>) {
-        if depth > 64 {
-            return;
+    fn visit(&mut self, plan: &Plan, v: ValueId, out: &mut Explanation) {
+        let ex = &mut self.s.ex;
+        match ex.seen.get_mut(v as usize) {
+            Some(s) if *s != ex.finding => *s = ex.finding,
+            _ => return,
         }
-        let (outcome, mut reads) = w
-            .get(&r)
-            .cloned()
-            .unwrap_or((Outcome::NotReached, Vec::new()));
+        let step = match self.s.ex.steps.get(v as usize) {
+            Some(&(rec, i)) if rec == self.s.ex.record => i,
+            _ => {
+                let i = self.walk_value(plan, v, out);
+                if let Some(c) = self.s.ex.steps.get_mut(v as usize) {
+                    *c = (self.s.ex.record, i);
+                }
+                i
+            }
+        };
+        if let Some(vp) = plan.values.get(v as usize) {
+            for &d in vp.deps.iter() {
+                if self.evaluated(d) {
+                    // Long chains of values recurse deeply: grow the stack rather than overflow.
+                    stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, || self.visit(plan, d, out));
+                }
+            }
+        }
+        out.order.push(step);
+    }
+
+    /// Walks `v`'s tree and appends its step; returns the step's index.
+    fn walk_value(&mut self, plan: &Plan, v: ValueId, out: &mut Explanation) -> u32 {
+        let p: &Prepared = self.p;
+        let ex = &mut self.s.ex;
+        bump(&mut ex.walk, &mut ex.cells, |c| c.0 = 0);
+        let result = if self.evaluated_full(v) {
+            self.value(v).map(|d| d.0)
+        } else {
+            self.bases(v).map(|d| d.0)
+        };
+        if let Some(pv) = p.values.get(v as usize) {
+            let base = self.consider(plan, &pv.exceptions, out);
+            if self.s.ex.stack.len() == base {
+                let leaves = self.s.ex.leaves.len();
+                self.walk_bases(plan, pv, out);
+                self.s.ex.leaves.truncate(leaves);
+            } else {
+                let leaves = self.s.ex.leaves.len();
+                let winner = self.walk_resolve(plan, base, out);
+                self.s.ex.leaves.truncate(leaves);
+                self.walk_bases(plan, pv, out);
+                for i in leaves..self.s.ex.leaves.len() {
+                    let r = self.s.ex.leaves[i];
+                    self.s.ex.set(r, Outcome::Overridden { by: winner }, (0, 0));
+                }
+                self.s.ex.leaves.truncate(leaves);
+            }
+            self.s.ex.stack.truncate(base);
+        }
+        let start = out.rules.len();
+        if let Some(vp) = plan.values.get(v as usize) {
+            for &(r, depth) in vp.tree.iter() {
+                self.emit(plan, r, depth, out);
+            }
+        }
+        out.values.push(ValueStep {
+            value: v,
+            result,
+            rules: range(&out.rules, start),
+        });
+        (out.values.len() - 1) as u32
+    }
+
+    fn emit(&mut self, plan: &Plan, r: RuleId, depth: u32, out: &mut Explanation) {
+        let (outcome, mut reads) = self.s.ex.get(r);
         let value = match outcome {
             Outcome::Applied
             | Outcome::Overridden { .. }
             | Outcome::Agreed { .. }
-            | Outcome::Conflict { .. } => {
-                if let (Some(rule), Some(ir_rule)) =
-                    (self.p.rules.get(r as usize), prog.rules.get(r as usize))
-                {
+            | Outcome::Conflict { .. } => match self.p.rules.get(r as usize) {
+                Some(rule) => {
                     let env = self.env_of(r, rule);
-                    reads = self.reads(prog, &ir_rule.body, env);
+                    if let Some(rp) = plan.rules.get(r as usize) {
+                        reads = self.reads_into(&rp.body, env, out);
+                    }
+                    Some(self.body(r))
                 }
-                Some(self.body(r))
-            }
+                None => None,
+            },
             _ => None,
         };
-        out.push(RuleStep {
+        out.rules.push(RuleStep {
             rule: r,
             depth,
             outcome,
             value,
             reads,
         });
-        let p = self.p;
-        if let Some(rule) = p.rules.get(r as usize) {
-            for &c in rule.children.iter() {
-                self.emit(prog, c, depth + 1, w, out);
-            }
-        }
     }
 
-    /// The members of `list` whose guard holds; the others get their outcome.
-    fn consider(&mut self, prog: &Program, list: &[RuleId], w: &mut Walk) -> Vec<RuleId> {
-        let mut out = Vec::new();
+    /// Pushes the members of `list` whose guard holds onto the walk's stack (from the
+    /// returned position); the others get their outcome.
+    fn consider(&mut self, plan: &Plan, list: &[RuleId], out: &mut Explanation) -> usize {
+        let base = self.s.ex.stack.len();
         for &r in list {
-            match self.guard(r) {
-                Ok(true) => out.push(r),
-                Ok(false) => {
-                    let o = self.not_applicable(prog, r);
-                    w.insert(r, o);
+            match self.first_false(r) {
+                Ok(None) => self.s.ex.stack.push(r),
+                Ok(Some(i)) => {
+                    let reads = match (self.p.rules.get(r as usize), plan.rules.get(r as usize)) {
+                        (Some(rule), Some(rp)) => match rp.conjuncts.get(i) {
+                            Some(specs) => self.reads_into(specs, rule.env, out),
+                            None => (0, 0),
+                        },
+                        _ => (0, 0),
+                    };
+                    self.s
+                        .ex
+                        .set(r, Outcome::NotApplicable { conjunct: i }, reads);
                 }
-                Err(s) => {
-                    w.insert(r, (Outcome::Stopped(s), Vec::new()));
-                }
+                Err(s) => self.s.ex.set(r, Outcome::Stopped(s), (0, 0)),
             }
         }
-        out
+        base
     }
 
-    /// Marks the decision of `r`; returns the rules that applied on its deciding path.
-    fn walk_decide(&mut self, prog: &Program, r: RuleId, w: &mut Walk) -> Vec<RuleId> {
-        let p = self.p;
-        let children = match p.rules.get(r as usize) {
-            Some(rule) => self.consider(prog, &rule.children, w),
-            None => Vec::new(),
-        };
-        if children.is_empty() {
-            w.insert(r, (Outcome::Applied, Vec::new()));
-            return vec![r];
+    /// The index of the first false conjunct of `r`'s guard, `None` when it holds.
+    fn first_false(&mut self, r: RuleId) -> Out<Option<usize>> {
+        let rule = self.rule(r)?;
+        let env = self.env_of(r, rule);
+        for (i, c) in rule.guard.iter().enumerate() {
+            if !c.call(self, env)? {
+                return Ok(Some(i));
+            }
         }
-        let (winner, applied) = self.walk_resolve(prog, &children, w);
-        w.insert(r, (Outcome::Overridden { by: winner }, Vec::new()));
-        applied
+        Ok(None)
     }
 
-    /// Priority, then agreement: returns the deciding member and its applied path.
-    fn walk_resolve(
-        &mut self,
-        prog: &Program,
-        set: &[RuleId],
-        w: &mut Walk,
-    ) -> (RuleId, Vec<RuleId>) {
-        let p = self.p;
-        let mut survivors = Vec::new();
-        for &r in set {
-            let by = set.iter().copied().find(|&o| {
+    /// Marks the decision of `r`, pushing the rules that applied on its deciding path onto
+    /// the walk's leaves.
+    fn walk_decide(&mut self, plan: &Plan, r: RuleId, out: &mut Explanation) {
+        let p: &Prepared = self.p;
+        let base = match p.rules.get(r as usize) {
+            Some(rule) => self.consider(plan, &rule.children, out),
+            None => self.s.ex.stack.len(),
+        };
+        if self.s.ex.stack.len() == base {
+            self.s.ex.set(r, Outcome::Applied, (0, 0));
+            self.s.ex.leaves.push(r);
+            return;
+        }
+        let winner = self.walk_resolve(plan, base, out);
+        self.s.ex.set(r, Outcome::Overridden { by: winner }, (0, 0));
+        self.s.ex.stack.truncate(base);
+    }
+
+    /// Priority, then agreement, among `stack[from..]`: returns the deciding member; its
+    /// applied path is pushed onto the leaves.
+    fn walk_resolve(&mut self, plan: &Plan, from: usize, out: &mut Explanation) -> RuleId {
+        let p: &Prepared = self.p;
+        let end = self.s.ex.stack.len();
+        for i in from..end {
+            let r = self.s.ex.stack[i];
+            let by = self.s.ex.stack[from..end].iter().copied().find(|&o| {
                 o != r
                     && p.rules
                         .get(o as usize)
                         .is_some_and(|x| x.beats.binary_search(&r).is_ok())
             });
             match by {
-                Some(by) => {
-                    w.insert(r, (Outcome::Beaten { by }, Vec::new()));
-                }
-                None => survivors.push(r),
+                Some(by) => self.s.ex.set(r, Outcome::Beaten { by }, (0, 0)),
+                None => self.s.ex.stack.push(r),
             }
         }
-        self.walk_agree(prog, &survivors, w)
+        let winner = self.walk_agree(plan, end, out);
+        self.s.ex.stack.truncate(end);
+        winner
     }
 
-    fn walk_agree(
-        &mut self,
-        prog: &Program,
-        set: &[RuleId],
-        w: &mut Walk,
-    ) -> (RuleId, Vec<RuleId>) {
-        let Some((&first, rest)) = set.split_first() else {
-            return (RuleId::MAX, Vec::new());
+    /// Decides every member of `stack[from..]`: agreement or conflict with the first, which
+    /// is returned; its applied path is pushed onto the leaves.
+    fn walk_agree(&mut self, plan: &Plan, from: usize, out: &mut Explanation) -> RuleId {
+        let end = self.s.ex.stack.len();
+        let Some(&first) = self.s.ex.stack.get(from) else {
+            return RuleId::MAX;
         };
-        let applied = self.walk_decide(prog, first, w);
+        let applied = self.s.ex.leaves.len();
+        self.walk_decide(plan, first, out);
+        if end - from == 1 {
+            return first;
+        }
+        let mine = self.s.ex.leaves.len();
         let first_val = self.decide(first).map(|d| d.0);
         let mut differs = None;
-        for &r in rest {
-            let leaves = self.walk_decide(prog, r, w);
+        for i in from + 1..end {
+            let r = self.s.ex.stack[i];
+            self.walk_decide(plan, r, out);
             let same = self.decide(r).map(|d| d.0) == first_val;
-            for l in leaves {
-                let o = if same {
-                    Outcome::Agreed { with: first }
-                } else {
-                    Outcome::Conflict { with: first }
-                };
-                w.insert(l, (o, Vec::new()));
+            let o = if same {
+                Outcome::Agreed { with: first }
+            } else {
+                Outcome::Conflict { with: first }
+            };
+            for j in mine..self.s.ex.leaves.len() {
+                let l = self.s.ex.leaves[j];
+                self.s.ex.set(l, o, (0, 0));
             }
+            self.s.ex.leaves.truncate(mine);
             if !same && differs.is_none() {
                 differs = Some(r);
             }
         }
         if let Some(other) = differs {
-            for &l in &applied {
-                w.insert(l, (Outcome::Conflict { with: other }, Vec::new()));
+            for j in applied..mine {
+                let l = self.s.ex.leaves[j];
+                self.s.ex.set(l, Outcome::Conflict { with: other }, (0, 0));
             }
         }
-        (first, applied)
+        first
     }
 
-    fn walk_bases(&mut self, prog: &Program, v: ValueId, w: &mut Walk) -> Vec<RuleId> {
-        let p = self.p;
-        let Some(pv) = p.values.get(v as usize) else {
-            return Vec::new();
-        };
-        let bases = self.consider(prog, &pv.bases, w);
-        self.walk_agree(prog, &bases, w).1
+    fn walk_bases(&mut self, plan: &Plan, pv: &PValue, out: &mut Explanation) {
+        let base = self.consider(plan, &pv.bases, out);
+        self.walk_agree(plan, base, out);
+        self.s.ex.stack.truncate(base);
     }
 
-    /// The first false conjunct of `r`'s guard, with what it read.
-    fn not_applicable(&mut self, prog: &Program, r: RuleId) -> (Outcome, Vec<Read>) {
-        let p = self.p;
-        let (Some(rule), Some(ir_rule)) = (p.rules.get(r as usize), prog.rules.get(r as usize))
-        else {
-            return (Outcome::NotReached, Vec::new());
-        };
-        let env = self.env_of(r, rule);
-        let mut idx = 0;
-        for (i, c) in rule.guard.iter().enumerate() {
-            if let Ok(false) = c.call(self, env) {
-                idx = i;
-                break;
-            }
-        }
-        let reads = ir_rule
-            .guard
-            .as_ref()
-            .and_then(|g| g.conjuncts.get(idx))
-            .map(|c| self.reads(prog, &c.expr, env))
-            .unwrap_or_default();
-        (Outcome::NotApplicable { conjunct: idx }, reads)
-    }
-
-    /// The facts, values and statuses an expression reads, in order of appearance.
-    pub(crate) fn reads(&mut self, prog: &Program, e: &Expr, env: Env) -> Vec<Read> {
-        let mut found: Vec<Expr> = Vec::new();
-        e.walk(&mut |x| {
-            let wanted = matches!(
-                x,
-                Expr::Field(_) | Expr::Value(_) | Expr::Status(_) | Expr::Overridden
-            );
-            if wanted && !found.contains(x) {
-                found.push(x.clone());
-            }
-        });
-        found
-            .into_iter()
-            .filter_map(|x| match x {
-                Expr::Field(path) => {
-                    let (name, ty) = field_name(prog, self.kind, &path);
-                    Some(Read {
-                        name,
-                        ty,
-                        value: Ok(self.field(&path)),
-                    })
+    /// Appends what `specs` read, evaluated in `env`; returns their range.
+    fn reads_into(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
+        let start = out.reads.len();
+        for spec in specs {
+            let (source, value) = match spec {
+                Spec::Field(path) => {
+                    let at = out.paths.len() as u32;
+                    out.paths.extend_from_slice(path);
+                    let source = Source::Field {
+                        start: at,
+                        len: path.len() as u32,
+                    };
+                    (source, Ok(self.field(path)))
                 }
-                Expr::Value(v) => Some(Read {
-                    name: prog.values.get(v as usize)?.id.clone(),
-                    ty: Some(prog.values.get(v as usize)?.ty.clone()),
-                    value: self.value(v).map(|d| d.0),
-                }),
-                Expr::Overridden => Some(Read {
-                    name: "overridden".into(),
-                    ty: env
-                        .value
-                        .and_then(|v| prog.values.get(v as usize))
-                        .map(|v| v.ty.clone()),
-                    value: self.overridden(env),
-                }),
-                Expr::Status(c) => Some(Read {
-                    name: format!("status({})", prog.checks.get(c as usize)?.name),
-                    ty: Some(Ty::Status),
-                    value: Ok(Val::Status(self.check(c).status)),
-                }),
-                _ => None,
-            })
-            .collect()
+                Spec::Value(v) => {
+                    if *v as usize >= self.p.values.len() {
+                        continue;
+                    }
+                    (Source::Value(*v), self.value(*v).map(|d| d.0))
+                }
+                Spec::Overridden => (Source::Overridden(env.value), self.overridden(env)),
+                Spec::Status(c) => {
+                    if *c as usize >= self.p.checks.len() {
+                        continue;
+                    }
+                    (Source::Status(*c), Ok(Val::Status(self.check(*c).status)))
+                }
+            };
+            out.reads.push(Read { source, value });
+        }
+        range(&out.reads, start)
     }
 
     fn field(&self, path: &[u32]) -> Val {
@@ -505,23 +810,36 @@ impl Cx<'_> {
         v.clone()
     }
 
-    fn check_step(&mut self, prog: &Program, f: &Finding, check: Option<&ir::Check>) -> CheckStep {
-        let event = check.and_then(|c| c.event.as_ref()).map(|e| {
-            let (name, ty) = match e {
-                Expr::Field(path) => field_name(prog, self.kind, path),
-                _ => (
-                    "event".to_string(),
-                    Some(Ty::Optional(Box::new(Ty::Instant))),
-                ),
+    fn check_step(
+        &mut self,
+        plan: &Plan,
+        f: &Finding,
+        check: Option<&ir::Check>,
+        out: &mut Explanation,
+    ) -> CheckStep {
+        let event = check.and_then(|c| c.event.as_ref()).map(|_| {
+            let source = match plan
+                .checks
+                .get(f.check as usize)
+                .and_then(|c| c.event.as_ref())
+            {
+                Some(path) => {
+                    let start = out.paths.len() as u32;
+                    out.paths.extend_from_slice(path);
+                    Source::Field {
+                        start,
+                        len: path.len() as u32,
+                    }
+                }
+                None => Source::Event,
             };
             Read {
-                name,
-                ty,
+                source,
                 value: Ok(f.actual.map_or(Val::Null, Val::Instant)),
             }
         });
         let exempt = match check {
-            Some(c) if self.check(f.check).reached >= 2 => match self.value(c.exempt) {
+            Some(c) if f.reached >= 2 => match self.value(c.exempt) {
                 Ok((Val::Bool(b), _)) => Some(b),
                 _ => None,
             },
@@ -569,31 +887,54 @@ pub(crate) fn tree_rules(prog: &Program, v: ValueId) -> Vec<RuleId> {
     out
 }
 
-/// `order.origin_status.risk` and its type, for a field path of kind `kind`.
-pub(crate) fn field_name(prog: &Program, kind: ir::KindId, path: &[u32]) -> (String, Option<Ty>) {
-    let Some(k) = prog.kinds.get(kind as usize) else {
-        return (format!("{path:?}"), None);
-    };
-    let mut name = k.name.clone();
-    let mut fields = Some(&k.fields);
-    let mut ty = None;
+/// The fields of kind `kind`, or of the record type a path has reached.
+fn walk_fields<'p>(
+    prog: &'p Program,
+    kind: KindId,
+    path: &[u32],
+    mut each: impl FnMut(Result<&'p ir::Field, u32>),
+) {
+    let mut fields = prog.kinds.get(kind as usize).map(|k| &k.fields);
     for &i in path {
         match fields.and_then(|f| f.get(i as usize)) {
             Some(f) => {
-                name.push('.');
-                name.push_str(&f.name);
-                ty = Some(f.ty.clone());
+                each(Ok(f));
                 fields = match f.ty.base() {
                     Ty::Record(r) => prog.records.get(*r as usize).map(|r| &r.fields),
                     _ => None,
                 };
             }
             None => {
-                name.push_str(&format!(".#{i}"));
-                ty = None;
+                each(Err(i));
                 fields = None;
             }
         }
     }
-    (name, ty)
+}
+
+/// Appends `order.origin_status.risk` for a field path of kind `kind`.
+pub(crate) fn field_name_into(prog: &Program, kind: KindId, path: &[u32], out: &mut String) {
+    let Some(k) = prog.kinds.get(kind as usize) else {
+        out.push_str(&format!("{path:?}"));
+        return;
+    };
+    out.push_str(&k.name);
+    walk_fields(prog, kind, path, |f| {
+        out.push('.');
+        match f {
+            Ok(f) => out.push_str(&f.name),
+            Err(i) => {
+                out.push('#');
+                out.push_str(&i.to_string());
+            }
+        }
+    });
+}
+
+/// The type of a field path of kind `kind`.
+pub(crate) fn field_ty<'p>(prog: &'p Program, kind: KindId, path: &[u32]) -> Option<&'p Ty> {
+    prog.kinds.get(kind as usize)?;
+    let mut ty = None;
+    walk_fields(prog, kind, path, |f| ty = f.ok().map(|f| &f.ty));
+    ty
 }

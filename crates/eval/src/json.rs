@@ -8,15 +8,19 @@ use std::fmt::Write as _;
 
 /// Appends `s` as a JSON string literal (quoted and escaped).
 pub fn write_str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    write_escaped(out, s);
+    out.push('"');
+}
+
+/// Appends `s` escaped for the inside of a JSON string literal (no quotes).
+pub fn write_escaped(out: &mut String, s: &str) {
     if !needs_escape(s.as_bytes()) {
         // The common case (ids, names, instants): nothing to escape.
-        out.reserve(s.len() + 2);
-        out.push('"');
         out.push_str(s);
-        out.push('"');
         return;
     }
-    out.push('"');
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let esc: Option<&str> = match b {
@@ -38,7 +42,6 @@ pub fn write_str(out: &mut String, s: &str) {
         start = i + 1;
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 /// Whether `s` holds a byte JSON strings must escape (`"`, `\\`, or below 0x20), eight

@@ -72,6 +72,8 @@ use crate::prepare::Prepared;
 pub struct Evaluator<'p> {
     program: &'p Program,
     prepared: Prepared,
+    /// What explanations need, built on the first one.
+    plan: std::sync::OnceLock<explain::Plan>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -88,6 +90,7 @@ impl<'p> Evaluator<'p> {
         Ok(Evaluator {
             program,
             prepared: prepare::prepare(program, options)?,
+            plan: std::sync::OnceLock::new(),
         })
     }
 
@@ -171,6 +174,7 @@ impl<'p> Evaluator<'p> {
                 stop: o.stop,
                 before_exempt: o.before_exempt,
                 chain: (start, out.chains.len() as u32),
+                reached: o.reached,
             });
         }
     }
@@ -182,7 +186,26 @@ impl<'p> Evaluator<'p> {
         record: &Record,
         as_of: i64,
     ) -> (Verdict, Explanation) {
-        let verdict = self.evaluate(scratch, record, as_of);
+        let (mut verdict, mut explanation) = (Verdict::default(), Explanation::default());
+        self.evaluate_explained_into(scratch, record, as_of, &mut verdict, &mut explanation);
+        (verdict, explanation)
+    }
+
+    /// As [`Evaluator::evaluate_explained`], reusing the buffers of `verdict` and
+    /// `explanation` (nothing is allocated once they are warm, apart from copying the
+    /// record's id).
+    pub fn evaluate_explained_into(
+        &self,
+        scratch: &mut Scratch,
+        record: &Record,
+        as_of: i64,
+        verdict: &mut Verdict,
+        explanation: &mut Explanation,
+    ) {
+        self.evaluate_into(scratch, record, as_of, verdict);
+        let plan = self
+            .plan
+            .get_or_init(|| explain::Plan::new(self.program, &self.prepared));
         let mut cx = Cx {
             p: &self.prepared,
             s: scratch,
@@ -192,11 +215,6 @@ impl<'p> Evaluator<'p> {
             depth: 0,
             nesting: 0,
         };
-        let findings = verdict
-            .findings
-            .iter()
-            .map(|f| cx.explain_finding(self.program, f))
-            .collect();
-        (verdict, Explanation { findings })
+        cx.explain_into(self.program, plan, verdict, explanation);
     }
 }

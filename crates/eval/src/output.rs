@@ -275,6 +275,7 @@ pub fn run<R: BufRead, W: Write>(
         slots: Vec::new(),
     };
     let mut verdict = Verdict::default();
+    let mut explained = crate::Explanation::default();
     // Lines are decoded straight from their text when they are plain (crate::fast), else
     // parsed and decoded the general way, with the same result either way.
     let mut fast = FastDecoder::new(ev.program());
@@ -300,9 +301,14 @@ pub fn run<R: BufRead, W: Write>(
         }
         summary.records += 1;
         let explanation = if opts.explain {
-            let (v, e) = ev.evaluate_explained(&mut scratch, &rec, opts.as_of);
-            verdict = v;
-            Some(e)
+            ev.evaluate_explained_into(
+                &mut scratch,
+                &rec,
+                opts.as_of,
+                &mut verdict,
+                &mut explained,
+            );
+            Some(&explained)
         } else {
             ev.evaluate_into(&mut scratch, &rec, opts.as_of, &mut verdict);
             None
@@ -310,7 +316,7 @@ pub fn run<R: BufRead, W: Write>(
         for f in &verdict.findings {
             summary.by_status[f.status as usize] += 1;
         }
-        w.verdict(ev, &verdict, explanation.as_ref())?;
+        w.verdict(ev, &verdict, explanation)?;
     }
     w.finish()?;
     Ok(summary)

@@ -24,25 +24,21 @@ use crate::eval::Out;
 use crate::explain::{
     CheckStep, Explanation, FindingExplanation, Outcome, Read, RuleStep, ValueStep,
 };
-use crate::json::{key, write_str};
+use crate::json::{key, write_escaped, write_str};
 use crate::time::{format_instant, format_instant_short, write_instant};
 use crate::val::{format_decimal, render, write_json, Val};
 use crate::verdict::{reason_text, rule_name, value_name, Verdict};
 
-impl FindingExplanation {
-    /// Appends the explanation as a JSON array of steps.
-    pub fn write_json(&self, p: &Program, out: &mut String) {
+impl Explanation {
+    /// Appends the explanation of finding `f` (one of [`Explanation::findings`]) as a JSON
+    /// array of steps.
+    pub fn write_finding_json(&self, p: &Program, f: &FindingExplanation, out: &mut String) {
         out.push('[');
-        for (i, v) in self.values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            value_json(p, out, v);
-        }
-        if !self.values.is_empty() {
+        for v in self.values(f) {
+            value_json(p, self, out, v);
             out.push(',');
         }
-        check_json(p, out, &self.check);
+        check_json(p, self, out, &f.check);
         out.push(']');
     }
 }
@@ -59,7 +55,7 @@ fn outcome_json(p: &Program, out: &mut String, v: &Out<Val>, ty: Option<&Ty>, fi
     }
 }
 
-fn value_json(p: &Program, out: &mut String, step: &ValueStep) {
+fn value_json(p: &Program, e: &Explanation, out: &mut String, step: &ValueStep) {
     let ty = p.values.get(step.value as usize).map(|v| &v.ty);
     out.push('{');
     key(out, true, "value");
@@ -67,22 +63,24 @@ fn value_json(p: &Program, out: &mut String, step: &ValueStep) {
     outcome_json(p, out, &step.result, ty, "result");
     key(out, false, "rules");
     out.push('[');
-    for (i, r) in step.rules.iter().enumerate() {
+    for (i, r) in e.rules(step).iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        rule_json(p, out, r, ty);
+        rule_json(p, e, out, r, ty);
     }
     out.push_str("]}");
 }
 
-fn rule_json(p: &Program, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
+fn rule_json(p: &Program, e: &Explanation, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
     out.push('{');
     key(out, true, "rule");
     write_str(out, rule_name(p, step.rule));
     if let Some(rule) = p.rules.get(step.rule as usize) {
         key(out, false, "at");
-        write_str(out, &format!("{}:{}", rule.origin.file, rule.origin.line));
+        out.push('"');
+        write_escaped(out, &rule.origin.file);
+        let _ = write!(out, ":{}\"", rule.origin.line);
         if let Some(c) = &rule.origin.clause {
             key(out, false, "cites");
             write_str(out, c);
@@ -110,11 +108,12 @@ fn rule_json(p: &Program, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
     }
     if let Outcome::NotApplicable { conjunct } = &step.outcome {
         key(out, false, "failed");
-        write_str(out, &conjunct_text(p, step.rule, *conjunct));
+        write_str(out, conjunct_text(p, step.rule, *conjunct));
     }
-    if !step.reads.is_empty() {
+    let reads = e.reads(step);
+    if !reads.is_empty() {
         key(out, false, "read");
-        reads_json(p, out, &step.reads);
+        reads_json(p, e, out, reads);
     }
     if let Outcome::Stopped(stop) = &step.outcome {
         key(out, false, "reason");
@@ -126,38 +125,41 @@ fn rule_json(p: &Program, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
     out.push('}');
 }
 
-fn reads_json(p: &Program, out: &mut String, reads: &[Read]) {
+fn reads_json(p: &Program, e: &Explanation, out: &mut String, reads: &[Read]) {
     out.push('{');
+    let mut name = String::new();
     for (i, r) in reads.iter().enumerate() {
-        key(out, i == 0, &r.name);
+        name.clear();
+        e.write_read_name(p, r, &mut name);
+        key(out, i == 0, &name);
         match &r.value {
-            Ok(v) => write_json(out, p, r.ty.as_ref(), v),
+            Ok(v) => write_json(out, p, e.read_ty(p, r), v),
             Err(_) => out.push_str("null"),
         }
     }
     out.push('}');
 }
 
-fn conjunct_text(p: &Program, r: ir::RuleId, i: usize) -> String {
+fn conjunct_text(p: &Program, r: ir::RuleId, i: usize) -> &str {
     p.rules
         .get(r as usize)
         .and_then(|r| r.guard.as_ref())
         .and_then(|g| g.conjuncts.get(i))
-        .map_or_else(String::new, |c| c.text.clone())
+        .map_or("", |c| c.text.as_str())
 }
 
-fn check_json(p: &Program, out: &mut String, s: &CheckStep) {
+fn check_json(p: &Program, e: &Explanation, out: &mut String, s: &CheckStep) {
     out.push('{');
     key(out, true, "check");
     write_str(out, p.checks.get(s.check as usize).map_or("", |c| &c.name));
-    if let Some(e) = &s.event {
+    if let Some(ev) = &s.event {
         key(out, false, "event");
         out.push('{');
         key(out, true, "name");
-        write_str(out, &e.name);
+        write_str(out, &e.read_name(p, ev));
         key(out, false, "value");
-        match &e.value {
-            Ok(v) => write_json(out, p, e.ty.as_ref(), v),
+        match &ev.value {
+            Ok(v) => write_json(out, p, e.read_ty(p, ev), v),
             Err(_) => out.push_str("null"),
         }
         out.push('}');
@@ -179,16 +181,19 @@ fn check_json(p: &Program, out: &mut String, s: &CheckStep) {
     key(out, false, "status");
     write_str(out, s.status.name());
     key(out, false, "because");
-    write_str(out, &because(p, s, format_instant));
+    write_str(out, &because(p, e, s, format_instant));
     out.push('}');
 }
 
 /// One sentence: how the status follows from event, deadline, `as_of` and exemption.
-pub fn because(p: &Program, s: &CheckStep, t: fn(i64) -> String) -> String {
+pub fn because(p: &Program, e: &Explanation, s: &CheckStep, t: fn(i64) -> String) -> String {
     if let Some(stop) = s.stop {
         return reason_text(p, stop);
     }
-    let event_name = s.event.as_ref().map_or("the event", |e| e.name.as_str());
+    let event_name = s
+        .event
+        .as_ref()
+        .map_or_else(|| "the event".to_string(), |ev| e.read_name(p, ev));
     let mut text = match (s.has_deadline, s.deadline) {
         (true, Some(d)) => {
             let actual = s.event.as_ref().and_then(|e| match e.value {
@@ -284,7 +289,7 @@ pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -
     if verdict.findings.is_empty() {
         out.push_str("  no check applies\n");
     }
-    for (f, e) in verdict.findings.iter().zip(&explanation.findings) {
+    for (f, e) in verdict.findings.iter().zip(explanation.findings()) {
         let name = p
             .checks
             .get(f.check as usize)
@@ -293,7 +298,7 @@ pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -
         let _ = writeln!(
             out,
             "  because {}",
-            because(p, &e.check, format_instant_short)
+            because(p, explanation, &e.check, format_instant_short)
         );
         let chain: Vec<&str> = verdict.rules(f).iter().map(|r| rule_name(p, *r)).collect();
         let sep = if f.status == Status::Conflict {
@@ -304,14 +309,14 @@ pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -
         if !chain.is_empty() {
             let _ = writeln!(out, "  rules: {}", chain.join(sep));
         }
-        for v in &e.values {
-            tree_value(p, &mut out, v);
+        for v in explanation.values(e) {
+            tree_value(p, explanation, &mut out, v);
         }
     }
     out
 }
 
-fn tree_value(p: &Program, out: &mut String, step: &ValueStep) {
+fn tree_value(p: &Program, e: &Explanation, out: &mut String, step: &ValueStep) {
     let ty = p.values.get(step.value as usize).map(|v| &v.ty);
     let _ = writeln!(
         out,
@@ -319,7 +324,7 @@ fn tree_value(p: &Program, out: &mut String, step: &ValueStep) {
         value_name(p, step.value),
         show(p, ty, &step.result)
     );
-    for r in &step.rules {
+    for r in e.rules(step) {
         let pad = "  ".repeat(r.depth as usize + 2);
         let _ = write!(out, "{pad}{}", rule_name(p, r.rule));
         if let Some(rule) = p.rules.get(r.rule as usize) {
@@ -329,10 +334,16 @@ fn tree_value(p: &Program, out: &mut String, step: &ValueStep) {
             }
             let _ = write!(out, ") `{}`", snippet(&rule.origin.source));
         }
-        let facts: String = r
-            .reads
+        let facts: String = e
+            .reads(r)
             .iter()
-            .map(|x| format!("{} = {}", x.name, show(p, x.ty.as_ref(), &x.value)))
+            .map(|x| {
+                format!(
+                    "{} = {}",
+                    e.read_name(p, x),
+                    show(p, e.read_ty(p, x), &x.value)
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         if let Some(v) = &r.value {

@@ -61,6 +61,8 @@ pub struct Finding {
     /// The status before the exemption was applied.
     pub before_exempt: Status,
     pub(crate) chain: (u32, u32),
+    /// How far evaluation got (see `CheckOut::reached`), for explanations.
+    pub(crate) reached: u8,
 }
 
 impl Verdict {
@@ -98,7 +100,8 @@ impl Verdict {
             if i > 0 {
                 out.push(',');
             }
-            self.write_finding(p, out, f, explain.and_then(|e| e.findings.get(i)));
+            let e = explain.and_then(|e| Some((e, e.findings().get(i)?)));
+            self.write_finding(p, out, f, e);
         }
         out.push_str("]}");
     }
@@ -108,7 +111,7 @@ impl Verdict {
         p: &Program,
         out: &mut String,
         f: &Finding,
-        explain: Option<&crate::explain::FindingExplanation>,
+        explain: Option<(&Explanation, &crate::explain::FindingExplanation)>,
     ) {
         out.push_str("{\"check\":");
         write_str(out, p.checks.get(f.check as usize).map_or("", |c| &c.name));
@@ -142,9 +145,9 @@ impl Verdict {
             out.push_str(",\"reason\":");
             write_str(out, &reason_text(p, stop));
         }
-        if let Some(e) = explain {
+        if let Some((e, fe)) = explain {
             out.push_str(",\"explain\":");
-            e.write_json(p, out);
+            e.write_finding_json(p, fe, out);
         }
         out.push('}');
     }

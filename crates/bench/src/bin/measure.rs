@@ -76,6 +76,7 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
             let records = bench::decode_all(&ev, &bench::generated(10_000))?;
             let mut scratch = ev.scratch();
             let mut out = eval::Verdict::default();
+            let mut expl = eval::Explanation::default();
             let mut line = String::new();
             report(what, rounds, records.len() as u64, || {
                 let mut k = 0u64;
@@ -86,13 +87,13 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
                             k += out.findings.len() as u64;
                         }
                         "explain" => {
-                            let (v, e) = ev.evaluate_explained(&mut scratch, r, as_of);
-                            k += (v.findings.len() + e.findings.len()) as u64;
+                            ev.evaluate_explained_into(&mut scratch, r, as_of, &mut out, &mut expl);
+                            k += (out.findings.len() + expl.findings().len()) as u64;
                         }
                         _ => {
-                            let (v, e) = ev.evaluate_explained(&mut scratch, r, as_of);
+                            ev.evaluate_explained_into(&mut scratch, r, as_of, &mut out, &mut expl);
                             line.clear();
-                            v.write_json(&program, &mut line, Some(&e));
+                            out.write_json(&program, &mut line, Some(&expl));
                             k += line.len() as u64;
                         }
                     }
