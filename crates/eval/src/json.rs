@@ -16,26 +16,19 @@ pub fn write_str(out: &mut String, s: &str) {
 
 /// Appends `s` escaped for the inside of a JSON string literal (no quotes).
 pub fn write_escaped(out: &mut String, s: &str) {
-    if !needs_escape(s.as_bytes()) {
-        // The common case (ids, names, instants): nothing to escape.
-        out.push_str(s);
-        return;
-    }
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0..=0x1f => None,
-            _ => continue,
-        };
+    // Plain spans are found eight bytes at a time and copied whole: rule sources in
+    // explanations are long and have a newline every line.
+    while let Some(i) = next_escape(bytes, start) {
         out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
+        match bytes[i] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b => {
                 let _ = write!(out, "\\u{b:04x}");
             }
         }
@@ -44,31 +37,46 @@ pub fn write_escaped(out: &mut String, s: &str) {
     out.push_str(&s[start..]);
 }
 
-/// Whether `s` holds a byte JSON strings must escape (`"`, `\\`, or below 0x20), eight
-/// bytes at a time: verdicts are mostly names and instants, and this check is most of the
-/// cost of writing them.
-fn needs_escape(s: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Exact tests on eight bytes at once: some byte is zero / below `n` (n <= 0x80).
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
-    let mut chunks = s.chunks_exact(8);
+/// The position of the first byte at or after `from` that JSON strings must escape.
+fn next_escape(s: &[u8], from: usize) -> Option<usize> {
+    let rest = s.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
     for c in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(c);
-        let x = u64::from_le_bytes(word);
-        if below(x, 0x20)
-            || zero(x ^ (ONES * u64::from(b'"')))
-            || zero(x ^ (ONES * u64::from(b'\\')))
-        {
-            return true;
+        if word_needs_escape(u64::from_le_bytes(word)) {
+            return c.iter().position(|&b| escapes(b)).map(|i| at + i);
         }
+        at += 8;
     }
     chunks
         .remainder()
         .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .position(|&b| escapes(b))
+        .map(|i| at + i)
+}
+
+fn escapes(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether one of the eight bytes of `x` must be escaped (exact).
+fn word_needs_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Some byte is zero / below `n` (n <= 0x80).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    below(x, 0x20) || zero(x ^ (ONES * u64::from(b'"'))) || zero(x ^ (ONES * u64::from(b'\\')))
+}
+
+/// Whether `s` holds a byte JSON strings must escape (`"`, `\\`, or below 0x20), eight
+/// bytes at a time: verdicts are mostly names and instants, and this check is most of the
+/// cost of writing them.
+#[cfg(test)]
+fn needs_escape(s: &[u8]) -> bool {
+    next_escape(s, 0).is_some()
 }
 
 /// Appends `"key":` to `out`, preceded by a comma unless `first`. Keys that may need
@@ -92,6 +100,45 @@ mod tests {
         assert_eq!(s, r#""a\"b\\c\nd\u0001é春""#);
         let back: String = serde_json::from_str(&s).unwrap_or_default();
         assert_eq!(back, "a\"b\\c\nd\u{1}é春");
+    }
+
+    #[test]
+    fn escaping_matches_the_byte_by_byte_definition() {
+        let naive = |s: &str| {
+            let mut out = String::new();
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out
+        };
+        let parts = [
+            "a", "春", "\"", "\\", "\n", "\u{1}", "\t", "xxxxxxx", "\r", "é",
+        ];
+        // Every string of up to 4 parts: specials at every offset of a word and across words.
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for s in &strings {
+                for p in parts {
+                    next.push(format!("{s}{p}"));
+                }
+            }
+            strings.extend(next);
+            strings.dedup();
+        }
+        for s in &strings {
+            let mut out = String::new();
+            write_escaped(&mut out, s);
+            assert_eq!(out, naive(s), "{s:?}");
+        }
     }
 
     #[test]
