@@ -619,7 +619,20 @@ impl Cx<'_> {
                     if let Some(rp) = plan.rules.get(r as usize) {
                         reads = self.reads_into(&rp.body, env, out);
                     }
-                    Some(self.body(r))
+                    // The rule that decided the value (or its bases) produced the memoized
+                    // result: the same body on the same record, not evaluated again.
+                    let gen = self.s.gen;
+                    let memo = [self.s.values.get(rule.value, gen), self.s.bases.get(rule.value, gen)]
+                        .into_iter()
+                        .flatten()
+                        .find_map(|c| match c {
+                            Cell::Done(Ok((x, leaf))) if *leaf == r => Some(x.clone()),
+                            _ => None,
+                        });
+                    Some(match memo {
+                        Some(x) => Ok(x),
+                        None => self.body(r),
+                    })
                 }
                 None => None,
             },
