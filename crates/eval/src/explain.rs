@@ -31,6 +31,8 @@
 //! their source (a field path, a value, a status) instead of carrying its name: names and
 //! types are looked up in the [`Program`] when printing.
 
+use std::sync::Arc;
+
 use ir::{CheckId, Expr, KindId, Program, RuleId, Status, Ty, ValueId};
 use rust_decimal::Decimal;
 
@@ -52,6 +54,9 @@ pub struct Explanation {
     reads: Vec<Read>,
     /// Field paths of [`Source::Field`] reads.
     paths: Vec<u32>,
+    /// The JSON of each rule's fixed part, shared with the evaluator's plan (absent in an
+    /// explanation built by hand: printing then writes it).
+    heads: Option<Arc<[Box<str>]>>,
 }
 
 /// The derivation of one finding.
@@ -200,6 +205,11 @@ impl Explanation {
         self.paths.clear();
     }
 
+    /// The ready-made JSON head of rule `r`'s step, when the explanation carries them.
+    pub(crate) fn rule_head(&self, r: RuleId) -> Option<&str> {
+        self.heads.as_ref()?.get(r as usize).map(|h| &**h)
+    }
+
     /// One per finding of the verdict, in the same order.
     pub fn findings(&self) -> &[FindingExplanation] {
         &self.findings
@@ -312,6 +322,8 @@ struct CheckPlan {
 /// What explanations need from the program, computed once (on the first explanation).
 #[derive(Debug)]
 pub(crate) struct Plan {
+    /// Per rule: the fixed part of its step's JSON ([`crate::render`]).
+    heads: Arc<[Box<str>]>,
     rules: Vec<RulePlan>,
     values: Vec<ValuePlan>,
     checks: Vec<CheckPlan>,
@@ -403,7 +415,15 @@ impl Plan {
                 }
             })
             .collect();
+        let heads = (0..prog.rules.len())
+            .map(|r| {
+                let mut s = String::new();
+                crate::render::rule_head_json(prog, r as RuleId, &mut s);
+                s.into_boxed_str()
+            })
+            .collect();
         Plan {
+            heads,
             rules,
             values,
             checks,
@@ -493,6 +513,13 @@ impl Cx<'_> {
     ) {
         out.clear();
         out.kind = self.kind;
+        if !out
+            .heads
+            .as_ref()
+            .is_some_and(|h| Arc::ptr_eq(h, &plan.heads))
+        {
+            out.heads = Some(plan.heads.clone());
+        }
         self.s.ex.begin(prog.values.len(), prog.rules.len());
         for f in &verdict.findings {
             let fe = self.explain_finding(prog, plan, f, out);
@@ -622,13 +649,16 @@ impl Cx<'_> {
                     // The rule that decided the value (or its bases) produced the memoized
                     // result: the same body on the same record, not evaluated again.
                     let gen = self.s.gen;
-                    let memo = [self.s.values.get(rule.value, gen), self.s.bases.get(rule.value, gen)]
-                        .into_iter()
-                        .flatten()
-                        .find_map(|c| match c {
-                            Cell::Done(Ok((x, leaf))) if *leaf == r => Some(x.clone()),
-                            _ => None,
-                        });
+                    let memo = [
+                        self.s.values.get(rule.value, gen),
+                        self.s.bases.get(rule.value, gen),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|c| match c {
+                        Cell::Done(Ok((x, leaf))) if *leaf == r => Some(x.clone()),
+                        _ => None,
+                    });
                     Some(match memo {
                         Some(x) => Ok(x),
                         None => self.body(r),

@@ -79,14 +79,26 @@ fn needs_escape(s: &[u8]) -> bool {
     next_escape(s, 0).is_some()
 }
 
-/// Appends `"key":` to `out`, preceded by a comma unless `first`. Keys that may need
-/// escaping (e.g. fact paths in explanations) are escaped; plain ones are copied.
+/// Appends `"key":` to `out`, preceded by a comma unless `first`. The key is escaped, so
+/// names from policies (fact paths in explanations) are safe here.
 pub fn key(out: &mut String, first: bool, k: &str) {
     if !first {
         out.push(',');
     }
     write_str(out, k);
     out.push(':');
+}
+
+/// [`key`] for the format's own keys, which are plain ASCII: copied without the escape
+/// check (explanations write dozens per rule step).
+pub fn plain_key(out: &mut String, first: bool, k: &'static str) {
+    debug_assert!(!k.bytes().any(escapes), "{k:?} needs escaping");
+    if !first {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(k);
+    out.push_str("\":");
 }
 
 #[cfg(test)]

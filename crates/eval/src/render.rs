@@ -24,7 +24,7 @@ use crate::eval::Out;
 use crate::explain::{
     CheckStep, Explanation, FindingExplanation, Outcome, Read, RuleStep, ValueStep,
 };
-use crate::json::{key, write_escaped, write_str};
+use crate::json::{key, plain_key, write_escaped, write_str};
 use crate::time::{format_instant, format_instant_short, write_instant};
 use crate::val::{format_decimal, render, write_json, Val};
 use crate::verdict::{reason_text, rule_name, value_name, Verdict};
@@ -43,13 +43,13 @@ impl Explanation {
     }
 }
 
-fn outcome_json(p: &Program, out: &mut String, v: &Out<Val>, ty: Option<&Ty>, field: &str) {
-    key(out, false, field);
+fn outcome_json(p: &Program, out: &mut String, v: &Out<Val>, ty: Option<&Ty>, field: &'static str) {
+    plain_key(out, false, field);
     match v {
         Ok(x) => write_json(out, p, ty, x),
         Err(stop) => {
             out.push_str("null");
-            key(out, false, "stopped");
+            plain_key(out, false, "stopped");
             write_str(out, &reason_text(p, *stop));
         }
     }
@@ -58,10 +58,10 @@ fn outcome_json(p: &Program, out: &mut String, v: &Out<Val>, ty: Option<&Ty>, fi
 fn value_json(p: &Program, e: &Explanation, out: &mut String, step: &ValueStep) {
     let ty = p.values.get(step.value as usize).map(|v| &v.ty);
     out.push('{');
-    key(out, true, "value");
+    plain_key(out, true, "value");
     write_str(out, value_name(p, step.value));
     outcome_json(p, out, &step.result, ty, "result");
-    key(out, false, "rules");
+    plain_key(out, false, "rules");
     out.push('[');
     for (i, r) in e.rules(step).iter().enumerate() {
         if i > 0 {
@@ -72,25 +72,35 @@ fn value_json(p: &Program, e: &Explanation, out: &mut String, step: &ValueStep) 
     out.push_str("]}");
 }
 
-fn rule_json(p: &Program, e: &Explanation, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
+/// The part of a rule step that depends only on the rule: `{"rule":…,"at":…,"cites":…,
+/// "source":…` (unclosed). Explanations built by an evaluator carry these ready-made
+/// (escaping long rule sources for every record was most of the cost of the JSON).
+pub(crate) fn rule_head_json(p: &Program, r: ir::RuleId, out: &mut String) {
     out.push('{');
-    key(out, true, "rule");
-    write_str(out, rule_name(p, step.rule));
-    if let Some(rule) = p.rules.get(step.rule as usize) {
-        key(out, false, "at");
+    plain_key(out, true, "rule");
+    write_str(out, rule_name(p, r));
+    if let Some(rule) = p.rules.get(r as usize) {
+        plain_key(out, false, "at");
         out.push('"');
         write_escaped(out, &rule.origin.file);
         let _ = write!(out, ":{}\"", rule.origin.line);
         if let Some(c) = &rule.origin.clause {
-            key(out, false, "cites");
+            plain_key(out, false, "cites");
             write_str(out, c);
         }
-        key(out, false, "source");
+        plain_key(out, false, "source");
         write_str(out, &rule.origin.source);
     }
-    key(out, false, "depth");
+}
+
+fn rule_json(p: &Program, e: &Explanation, out: &mut String, step: &RuleStep, ty: Option<&Ty>) {
+    match e.rule_head(step.rule) {
+        Some(head) => out.push_str(head),
+        None => rule_head_json(p, step.rule, out),
+    }
+    plain_key(out, false, "depth");
     let _ = write!(out, "{}", step.depth);
-    key(out, false, "outcome");
+    plain_key(out, false, "outcome");
     let (name, other) = match &step.outcome {
         Outcome::Applied => ("applied", None),
         Outcome::Overridden { by } => ("overridden", Some(("by", *by))),
@@ -103,20 +113,20 @@ fn rule_json(p: &Program, e: &Explanation, out: &mut String, step: &RuleStep, ty
     };
     write_str(out, name);
     if let Some((k, r)) = other {
-        key(out, false, k);
+        plain_key(out, false, k);
         write_str(out, rule_name(p, r));
     }
     if let Outcome::NotApplicable { conjunct } = &step.outcome {
-        key(out, false, "failed");
+        plain_key(out, false, "failed");
         write_str(out, conjunct_text(p, step.rule, *conjunct));
     }
     let reads = e.reads(step);
     if !reads.is_empty() {
-        key(out, false, "read");
+        plain_key(out, false, "read");
         reads_json(p, e, out, reads);
     }
     if let Outcome::Stopped(stop) = &step.outcome {
-        key(out, false, "reason");
+        plain_key(out, false, "reason");
         write_str(out, &reason_text(p, *stop));
     }
     if let Some(v) = &step.value {
@@ -150,14 +160,14 @@ fn conjunct_text(p: &Program, r: ir::RuleId, i: usize) -> &str {
 
 fn check_json(p: &Program, e: &Explanation, out: &mut String, s: &CheckStep) {
     out.push('{');
-    key(out, true, "check");
+    plain_key(out, true, "check");
     write_str(out, p.checks.get(s.check as usize).map_or("", |c| &c.name));
     if let Some(ev) = &s.event {
-        key(out, false, "event");
+        plain_key(out, false, "event");
         out.push('{');
-        key(out, true, "name");
+        plain_key(out, true, "name");
         write_str(out, &e.read_name(p, ev));
-        key(out, false, "value");
+        plain_key(out, false, "value");
         match &ev.value {
             Ok(v) => write_json(out, p, e.read_ty(p, ev), v),
             Err(_) => out.push_str("null"),
@@ -165,22 +175,22 @@ fn check_json(p: &Program, e: &Explanation, out: &mut String, s: &CheckStep) {
         out.push('}');
     }
     if let Some(d) = s.deadline {
-        key(out, false, "deadline");
+        plain_key(out, false, "deadline");
         out.push('"');
         write_instant(out, d);
         out.push('"');
     }
-    key(out, false, "as_of");
+    plain_key(out, false, "as_of");
     out.push('"');
     write_instant(out, s.as_of);
     out.push('"');
     if let Some(x) = s.exempt {
-        key(out, false, "exempt");
+        plain_key(out, false, "exempt");
         out.push_str(if x { "true" } else { "false" });
     }
-    key(out, false, "status");
+    plain_key(out, false, "status");
     write_str(out, s.status.name());
-    key(out, false, "because");
+    plain_key(out, false, "because");
     write_str(out, &because(p, e, s, format_instant));
     out.push('}');
 }

@@ -87,6 +87,22 @@ pub fn format_decimal(d: Decimal) -> String {
     }
 }
 
+/// Appends a region code as six digits (`{c:06}`), without the formatting machinery for
+/// the codes that fit.
+fn push_code(out: &mut String, c: u32) {
+    if c >= 1_000_000 {
+        let _ = write!(out, "{c:06}");
+        return;
+    }
+    let mut digits = [b'0'; 6];
+    let mut n = c;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.push_str(std::str::from_utf8(&digits).unwrap_or("??????"));
+}
+
 /// The element type of a collection type, if it is one.
 fn elem_ty(ty: &Ty) -> Option<&Ty> {
     match ty.base() {
@@ -128,18 +144,20 @@ fn render_into(out: &mut String, p: &Program, ty: Option<&Ty>, v: &Val) {
         Val::Enum(i) => out.push_str(&enum_name(p, ty, *i)),
         Val::Region(c) => out.push_str(&region_name(*c)),
         Val::Regions(set) => {
-            let ranges: Vec<String> = set
-                .ranges()
-                .iter()
-                .map(|&(a, b)| {
-                    if a == b {
-                        format!("{a:06}")
-                    } else {
-                        format!("{a:06}..{b:06}")
-                    }
-                })
-                .collect();
-            let _ = write!(out, "regions {{{}}}", ranges.join(", "));
+            // Region sets are read by many guards and can hold hundreds of ranges: written
+            // straight into the output, without a string per range.
+            out.push_str("regions {");
+            for (i, &(a, b)) in set.ranges().iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_code(out, a);
+                if a != b {
+                    out.push_str("..");
+                    push_code(out, b);
+                }
+            }
+            out.push('}');
         }
         Val::Window(a, b) => {
             let _ = write!(out, "[{}, {}]", format_instant(*a), format_instant(*b));
@@ -222,10 +240,18 @@ pub fn write_json(out: &mut String, p: &Program, ty: Option<&Ty>, v: &Val) {
         Val::Str(s) => write_str(out, s),
         Val::Enum(i) => write_str(out, &enum_name(p, ty, *i)),
         Val::Region(c) => {
-            let _ = write!(out, "\"{c:06}\"");
+            out.push('"');
+            push_code(out, *c);
+            out.push('"');
         }
         Val::Status(s) => write_str(out, s.name()),
-        Val::Duration(_) | Val::Regions(_) | Val::Window(..) => {
+        Val::Regions(_) => {
+            // Digits, spaces, dots, commas and braces: nothing to escape.
+            out.push('"');
+            render_into(out, p, ty, v);
+            out.push('"');
+        }
+        Val::Duration(_) | Val::Window(..) => {
             write_str(out, &render(p, ty, v));
         }
         Val::Set(items) | Val::List(items) => {
@@ -279,5 +305,14 @@ mod tests {
         assert_eq!(format_decimal(d("-0.00")), "0");
         assert_eq!(format_decimal(d("0")), "0");
         assert_eq!(format_decimal(d("120")), "120");
+    }
+
+    #[test]
+    fn region_codes_print_as_six_digits() {
+        for c in [0, 7, 110_000, 650_000, 999_999, 1_000_000, u32::MAX] {
+            let mut s = String::new();
+            push_code(&mut s, c);
+            assert_eq!(s, format!("{c:06}"));
+        }
     }
 }
