@@ -451,6 +451,9 @@ impl<'a> Cx<'a> {
             return Ok(true);
         }
         let env = self.env_of(r, rule);
+        if self.s.ex.tracing {
+            return self.traced_guard(r, &rule.guard, env);
+        }
         self.conjuncts(&rule.guard, env)
     }
 

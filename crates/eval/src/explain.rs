@@ -36,6 +36,7 @@ use std::sync::Arc;
 use ir::{CheckId, Expr, KindId, Program, RuleId, Status, Ty, ValueId};
 use rust_decimal::Decimal;
 
+use crate::compile::Px;
 use crate::eval::{Cell, Cx, Env, Out, Stop};
 use crate::prepare::{PValue, Prepared, Shape};
 use crate::val::Val;
@@ -462,6 +463,11 @@ pub(crate) struct Work {
     stack: Vec<RuleId>,
     /// Rules that applied on the deciding paths being walked.
     leaves: Vec<RuleId>,
+    /// Whether the evaluation being run records its guards (for an explanation to follow).
+    pub(crate) tracing: bool,
+    /// Per rule: the record (scratch generation) whose evaluation ran its guard, and the
+    /// outcome: `None` when it held, else the first false conjunct.
+    guards: Vec<(u32, Out<Option<u32>>)>,
 }
 
 /// Advances a tag, clearing `cells` when it wraps.
@@ -502,6 +508,34 @@ impl Work {
 }
 
 impl Cx<'_> {
+    /// Rule `r`'s guard, recording which conjunct was false (or that it held) so that the
+    /// explanation does not evaluate it again.
+    pub(crate) fn traced_guard(&mut self, r: RuleId, guard: &[Px], env: Env) -> Out<bool> {
+        let mut outcome = Ok(None);
+        for (i, c) in guard.iter().enumerate() {
+            match c.call(self, env) {
+                Ok(true) => {}
+                Ok(false) => {
+                    outcome = Ok(Some(i as u32));
+                    break;
+                }
+                Err(stop) => {
+                    outcome = Err(stop);
+                    break;
+                }
+            }
+        }
+        let ex = &mut self.s.ex;
+        if ex.guards.len() <= r as usize {
+            ex.guards
+                .resize(self.p.rules.len().max(r as usize + 1), (0, Ok(None)));
+        }
+        if let Some(cell) = ex.guards.get_mut(r as usize) {
+            *cell = (self.s.gen, outcome);
+        }
+        outcome.map(|o| o.is_none())
+    }
+
     /// Explains every finding of `verdict` (to be called right after evaluating the record)
     /// into `out`.
     pub(crate) fn explain_into(
@@ -702,8 +736,14 @@ impl Cx<'_> {
         base
     }
 
-    /// The index of the first false conjunct of `r`'s guard, `None` when it holds.
+    /// The index of the first false conjunct of `r`'s guard, `None` when it holds: as the
+    /// evaluation recorded it, or evaluated now.
     fn first_false(&mut self, r: RuleId) -> Out<Option<usize>> {
+        if let Some(&(gen, outcome)) = self.s.ex.guards.get(r as usize) {
+            if gen == self.s.gen {
+                return outcome.map(|o| o.map(|i| i as usize));
+            }
+        }
         let rule = self.rule(r)?;
         let env = self.env_of(r, rule);
         for (i, c) in rule.guard.iter().enumerate() {

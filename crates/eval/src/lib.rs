@@ -202,7 +202,9 @@ impl<'p> Evaluator<'p> {
         verdict: &mut Verdict,
         explanation: &mut Explanation,
     ) {
+        scratch.ex.tracing = true;
         self.evaluate_into(scratch, record, as_of, verdict);
+        scratch.ex.tracing = false;
         let plan = self
             .plan
             .get_or_init(|| explain::Plan::new(self.program, &self.prepared));
