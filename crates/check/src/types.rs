@@ -122,31 +122,10 @@ impl TypeNames {
 
     /// A type as a policy author writes it.
     pub fn show(&self, t: &Ty) -> String {
-        match t {
-            Ty::Instant => "instant".into(),
-            Ty::Duration => "duration".into(),
-            Ty::Money => "money".into(),
-            Ty::Percent => "percent".into(),
-            Ty::Int => "int".into(),
-            Ty::Bool => "bool".into(),
-            Ty::Str => "string".into(),
-            Ty::Region => "region".into(),
-            Ty::Regions => "set<region>".into(),
-            Ty::Window => "window".into(),
-            Ty::Status => "status".into(),
-            Ty::Enum(i) => self
-                .enum_names
-                .get(*i as usize)
-                .cloned()
-                .unwrap_or_else(|| "enum".into()),
-            Ty::Record(i) => self
-                .record_names
-                .get(*i as usize)
-                .cloned()
-                .unwrap_or_else(|| "record".into()),
-            Ty::Set(e) => format!("set<{}>", self.show(e)),
-            Ty::List(e) => format!("list<{}>", self.show(e)),
-            Ty::Optional(e) => format!("{}?", self.show(e)),
-        }
+        t.written(&|t| match t {
+            Ty::Enum(i) => self.enum_names.get(*i as usize).map(String::as_str),
+            Ty::Record(i) => self.record_names.get(*i as usize).map(String::as_str),
+            _ => None,
+        })
     }
 }

@@ -265,4 +265,13 @@ impl Program {
             .position(|c| c.name == name)
             .map(|i| i as CheckId)
     }
+
+    /// A type as the policies write it, with this program's enum and record names.
+    pub fn type_name(&self, t: &Ty) -> String {
+        t.written(&|t| match t {
+            Ty::Enum(i) => self.enums.get(*i as usize).map(|e| e.name.as_str()),
+            Ty::Record(i) => self.records.get(*i as usize).map(|r| r.name.as_str()),
+            _ => None,
+        })
+    }
 }

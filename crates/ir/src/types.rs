@@ -52,6 +52,56 @@ impl Ty {
     pub fn is_optional(&self) -> bool {
         matches!(self, Ty::Optional(_))
     }
+
+    /// The type as a policy author writes it (`instant?`, `set<region>`, `list<parcel>`).
+    /// `name` gives the names of enum and record types (`None`: `enum#3`, `record#0`); see
+    /// [`crate::Program::type_name`] for the names a program declares.
+    pub fn written<'n>(&self, name: &dyn Fn(&Ty) -> Option<&'n str>) -> String {
+        match self {
+            Ty::Instant => "instant".into(),
+            Ty::Duration => "duration".into(),
+            Ty::Money => "money".into(),
+            Ty::Percent => "percent".into(),
+            Ty::Int => "int".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Str => "string".into(),
+            Ty::Region => "region".into(),
+            Ty::Regions => "set<region>".into(),
+            Ty::Window => "window".into(),
+            Ty::Status => "status".into(),
+            Ty::Enum(i) => name(self).map_or_else(|| format!("enum#{i}"), str::to_string),
+            Ty::Record(i) => name(self).map_or_else(|| format!("record#{i}"), str::to_string),
+            Ty::Set(e) => format!("set<{}>", e.written(name)),
+            Ty::List(e) => format!("list<{}>", e.written(name)),
+            Ty::Optional(e) => format!("{}?", e.written(name)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ty;
+
+    #[test]
+    fn types_are_written_as_in_policies() {
+        let names = |t: &Ty| match t {
+            Ty::Enum(0) => Some("merchant_kind"),
+            Ty::Record(0) => Some("parcel"),
+            _ => None,
+        };
+        let opt = |t: Ty| Ty::Optional(Box::new(t));
+        let cases = [
+            (opt(Ty::Instant), "instant?"),
+            (Ty::Regions, "set<region>"),
+            (Ty::List(Box::new(Ty::Record(0))), "list<parcel>"),
+            (Ty::Set(Box::new(Ty::Enum(0))), "set<merchant_kind>"),
+            (opt(Ty::Enum(7)), "enum#7?"),
+            (Ty::Record(2), "record#2"),
+        ];
+        for (t, want) in cases {
+            assert_eq!(t.written(&names), want);
+        }
+    }
 }
 
 /// The outcome of a check for one record.

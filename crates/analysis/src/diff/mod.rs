@@ -573,35 +573,6 @@ fn check_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
     out
 }
 
-/// A type as a policy author writes it.
-fn ty_name(p: &Program, t: &ir::Ty) -> String {
-    use ir::Ty;
-    match t {
-        Ty::Instant => "instant".into(),
-        Ty::Duration => "duration".into(),
-        Ty::Money => "money".into(),
-        Ty::Percent => "percent".into(),
-        Ty::Int => "int".into(),
-        Ty::Bool => "bool".into(),
-        Ty::Str => "string".into(),
-        Ty::Region => "region".into(),
-        Ty::Regions => "set<region>".into(),
-        Ty::Window => "window".into(),
-        Ty::Status => "status".into(),
-        Ty::Enum(i) => p
-            .enums
-            .get(*i as usize)
-            .map_or_else(|| format!("enum#{i}"), |e| e.name.clone()),
-        Ty::Record(i) => p
-            .records
-            .get(*i as usize)
-            .map_or_else(|| format!("record#{i}"), |r| r.name.clone()),
-        Ty::Set(e) => format!("set<{}>", ty_name(p, e)),
-        Ty::List(e) => format!("list<{}>", ty_name(p, e)),
-        Ty::Optional(e) => format!("{}?", ty_name(p, e)),
-    }
-}
-
 /// Schema changes: fact kinds, record types and enums added, removed, or with other fields
 /// (by name and type) or variants.
 fn schema_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
@@ -609,7 +580,7 @@ fn schema_changes(old: &Program, new: &Program) -> Vec<RuleChange> {
     let items = |p: &Program| -> Items {
         let fields = |fs: &[ir::Field]| -> Vec<String> {
             fs.iter()
-                .map(|f| format!("{}: {}", f.name, ty_name(p, &f.ty)))
+                .map(|f| format!("{}: {}", f.name, p.type_name(&f.ty)))
                 .collect()
         };
         let mut out: Items = Vec::new();
