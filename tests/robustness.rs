@@ -817,6 +817,30 @@ fn a_corrupted_ir_file_is_an_error_not_a_crash() {
     }
 }
 
+#[test]
+fn an_ir_file_beyond_the_size_limit_is_refused_without_reading_it() {
+    let dir = tempdir("ir-huge");
+    let path = dir.join("huge.ir");
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(b"{").unwrap();
+    // Sparse: takes no disk, but reading it whole would take the memory.
+    f.set_len(edict_cli::MAX_IR_BYTES + 1).unwrap();
+    drop(f);
+    let out = edict(&["eval", path.to_str().unwrap(), "-", "--as-of", AS_OF]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("larger than an IR file can be"), "{err}");
+    // Whitespace-only files are empty, whatever their length.
+    let blank = dir.join("blank.ir");
+    std::fs::write(&blank, b" \n\t\n").unwrap();
+    let out = edict(&["eval", blank.to_str().unwrap(), "-", "--as-of", AS_OF]);
+    assert!(
+        text(&out.stderr).contains("the file is empty"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 // -------------------------------------------------------------------- policy folders
 
 fn shipped_copy(name: &str) -> PathBuf {
