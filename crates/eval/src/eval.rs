@@ -21,11 +21,12 @@
 //! what short-circuits before reading it (`and`, `or`).
 //!
 //! Memoized per record in [`Scratch`]: each value's outcome together with the rule that
-//! decided it (so the verdict's rule chain costs a walk up parent links), what the bases of
-//! a value with exceptions give (`overridden`), and each check's status. Guards and bodies
-//! are evaluated at most once on any decision path, so they are not memoized. Values whose
-//! tree is one unguarded base are evaluated directly, and constant ones once, at
-//! preparation. The scratch is tagged with a generation number, so starting the next
+//! decided it (the verdict's rule chain is that rule's ancestry, precomputed at preparation,
+//! after the dynamic prefix of an overridden base or an alias), what the bases of a value
+//! with exceptions give (`overridden`), and each check's status. Guards and bodies are
+//! evaluated at most once on any decision path, so they are not memoized. Values whose tree
+//! is one unguarded base are evaluated directly, and constant ones once, at preparation. The
+//! scratch is tagged with a generation number, so starting the next
 //! record is O(1) and nothing is allocated per record once the scratch is warm.
 
 use ir::{Parent, RuleId, Status, ValueId};
@@ -366,6 +367,12 @@ impl<'a> Cx<'a> {
                 return out;
             }
         }
+        if let Some(f) = list.filter() {
+            if f.trusted(self.kind, self.rec) {
+                let rec = self.rec;
+                return self.applicable_where(list, |i| f.skips(i, rec));
+            }
+        }
         self.applicable(list)
     }
 
@@ -420,9 +427,20 @@ impl<'a> Cx<'a> {
     /// The members of `list` whose guard holds. The common cases (none, one) touch no
     /// memory; several are pushed onto the stack (the caller truncates it, also on error).
     fn applicable(&mut self, list: &[RuleId]) -> Out<Applicable> {
+        self.applicable_where(list, |_| false)
+    }
+
+    /// [`Cx::applicable`], skipping the members `skip` says are false without a stop
+    /// ([`crate::index::KeyFilter`]).
+    #[inline]
+    fn applicable_where(
+        &mut self,
+        list: &[RuleId],
+        skip: impl Fn(usize) -> bool,
+    ) -> Out<Applicable> {
         let mut first = None;
         for (i, &r) in list.iter().enumerate() {
-            if !self.guard(r)? {
+            if skip(i) || !self.guard(r)? {
                 continue;
             }
             let Some(f) = first else {
@@ -430,8 +448,8 @@ impl<'a> Cx<'a> {
                 continue;
             };
             self.s.stack.extend([f, r]);
-            for &later in &list[i + 1..] {
-                if self.guard(later)? {
+            for (j, &later) in list.iter().enumerate().skip(i + 1) {
+                if !skip(j) && self.guard(later)? {
                     self.s.stack.push(later);
                 }
             }
@@ -602,19 +620,13 @@ impl<'a> Cx<'a> {
     }
 
     fn path_into(&mut self, leaf: RuleId, out: &mut Vec<RuleId>, depth: u32) {
-        let mut root = leaf;
-        let mut steps = 0;
-        while let Ok(PRule {
-            parent: Parent::Rule(p),
-            ..
-        }) = self.rule(root)
-        {
-            root = *p;
-            steps += 1;
-            if steps > self.p.rules.len() {
-                return;
-            }
-        }
+        let Ok(rule) = self.rule(leaf) else {
+            return;
+        };
+        let path: &'a [RuleId] = &rule.path;
+        let Some(&root) = path.first() else {
+            return;
+        };
         let Ok(root_rule) = self.rule(root) else {
             return;
         };
@@ -632,20 +644,9 @@ impl<'a> Cx<'a> {
             }
             _ => {}
         }
-        let start = out.len();
-        let mut r = leaf;
-        loop {
-            if !(skip_root && r == root) {
-                out.push(r);
-            }
-            match self.rule(r) {
-                Ok(PRule {
-                    parent: Parent::Rule(p),
-                    ..
-                }) => r = *p,
-                _ => break,
-            }
+        // Paths are short (one to three rules): pushing beats a `memcpy` call.
+        for &r in &path[usize::from(skip_root)..] {
+            out.push(r);
         }
-        out[start..].reverse();
     }
 }

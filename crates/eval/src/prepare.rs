@@ -31,6 +31,9 @@ pub(crate) struct PRule {
     pub beats: Box<[RuleId]>,
     /// `Some(w)` when the body is exactly `Expr::Value(w)`.
     pub alias: Option<ValueId>,
+    /// The rule's ancestry, root (a base or a top-level exception) first, the rule itself
+    /// last: the static part of every rule chain that ends here.
+    pub path: Box<[RuleId]>,
 }
 
 /// How a value's tree can be evaluated.
@@ -185,8 +188,10 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             ),
             beats: cx.rule_ids(&r.beats)?,
             alias,
+            path: Box::new([]),
         });
     }
+    fill_paths(&mut rules);
     let mut values = Vec::with_capacity(p.values.len());
     for v in &p.values {
         cx.place = format!("value {}", v.id);
@@ -282,6 +287,28 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         by_kind,
         status_reads,
     })
+}
+
+/// Fills [`PRule::path`]. Parent links were checked to stay within one value; the walk is
+/// bounded anyway (a cycle, which `validate` rejects, cannot make it loop).
+fn fill_paths(rules: &mut [PRule]) {
+    for i in 0..rules.len() {
+        let mut path = vec![i as RuleId];
+        let mut r = i;
+        while let Some(PRule {
+            parent: Parent::Rule(p),
+            ..
+        }) = rules.get(r)
+        {
+            if path.len() > rules.len() {
+                break;
+            }
+            path.push(*p);
+            r = *p as usize;
+        }
+        path.reverse();
+        rules[i].path = path.into_boxed_slice();
+    }
 }
 
 /// Fills [`PValue::chain`] where the chain is the same for every record: a value decided
