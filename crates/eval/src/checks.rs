@@ -13,7 +13,8 @@
 //!
 //! Any stop on the way makes the status `conflict` (naming both rules) or `unknown` (naming
 //! the undefined value). Another check's status, read by `Expr::Status`, is a value (so a
-//! conflict there is the status `conflict`, not a stop), memoized like values.
+//! conflict there is the status `conflict`, not a stop), memoized like values (only the
+//! checks whose status some expression reads have a memo: the others are computed once).
 
 use ir::{CheckId, Status, ValueId};
 
@@ -24,8 +25,9 @@ use crate::val::Val;
 impl Cx<'_> {
     /// The outcome of check `c` for this record (memoized).
     pub(crate) fn check(&mut self, c: CheckId) -> CheckOut {
-        if !self.p.status_reads {
-            // Nothing reads statuses: each check is computed once, no memo needed.
+        if !self.p.status_read.get(c as usize).is_some_and(|&read| read) {
+            // Nothing reads this check's status: it is computed once per record (and
+            // recomputed, purely, by explanations), no memo needed.
             return self.compute_check(c);
         }
         let gen = self.s.gen;

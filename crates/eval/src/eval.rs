@@ -623,6 +623,13 @@ impl<'a> Cx<'a> {
         let Ok(rule) = self.rule(leaf) else {
             return;
         };
+        // Below the alias depth limit, a static chain is what the walk below would produce.
+        if let (Some(chain), true) = (rule.chain.as_deref(), depth < 64) {
+            for &r in chain {
+                out.push(r);
+            }
+            return;
+        }
         let path: &'a [RuleId] = &rule.path;
         let Some(&root) = path.first() else {
             return;
