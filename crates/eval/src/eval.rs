@@ -267,15 +267,24 @@ impl<'a> Cx<'a> {
     }
 
     /// The outcome of value `v` and the rule that decided it (memoized).
+    #[inline]
     pub(crate) fn value(&mut self, v: ValueId) -> Out<Decided> {
+        // Constant values never enter the memo: looking there first is exact.
+        if let Some(Cell::Done(o)) = self.s.values.get(v, self.s.gen) {
+            return o.clone();
+        }
+        self.value_unmemoized(v)
+    }
+
+    /// [`Cx::value`] when the memo does not have it: out of line, so that a memo hit stays
+    /// small at every call site.
+    #[inline(never)]
+    fn value_unmemoized(&mut self, v: ValueId) -> Out<Decided> {
         let p: &'a Prepared = self.p;
         if let Some(Shape::Const(d)) = p.values.get(v as usize).map(|pv| &pv.shape) {
             return Ok(d.clone());
         }
         let gen = self.s.gen;
-        if let Some(Cell::Done(o)) = self.s.values.get(v, gen) {
-            return o.clone();
-        }
         // A cycle (only in a damaged IR: the checker rejects them) shows as runaway depth.
         if self.depth >= MAX_DEPTH {
             return Err(undef(Some(v), Reason::Cycle));
