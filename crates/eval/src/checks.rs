@@ -60,10 +60,10 @@ impl Cx<'_> {
     fn flag(&mut self, v: ValueId) -> Out<bool> {
         match self.p.values.get(v as usize).map(|x| &x.shape) {
             Some(&Shape::Const((Val::Bool(b), _))) => Ok(b),
-            _ => match self.value(v)?.0 {
-                Val::Bool(b) => Ok(b),
+            _ => self.value_with(v, |x| match x? {
+                Val::Bool(b) => Ok(*b),
                 _ => Err(undef(Some(v), Reason::Type)),
-            },
+            }),
         }
     }
 
@@ -88,11 +88,11 @@ impl Cx<'_> {
         let mut out = CheckOut::status(Status::Ok);
         *reached = 1;
         if let Some(d) = pc.deadline {
-            let deadline = match self.value(d)?.0 {
-                Val::Instant(t) => t,
-                Val::Null => return Err(undef(Some(d), Reason::NoDeadline)),
-                _ => return Err(undef(Some(d), Reason::Type)),
-            };
+            let deadline = self.value_with(d, |x| match x? {
+                Val::Instant(t) => Ok(*t),
+                Val::Null => Err(undef(Some(d), Reason::NoDeadline)),
+                _ => Err(undef(Some(d), Reason::Type)),
+            })?;
             let event = match &pc.event {
                 Some(e) => self.probe_instant(e, env)?,
                 None => None,
@@ -107,11 +107,11 @@ impl Cx<'_> {
             out.deadline = Some(deadline);
             out.decider = Some(d);
         } else if let Some(v) = pc.violated {
-            out.status = match self.value(v)?.0 {
-                Val::Bool(true) => Status::Violated,
-                Val::Bool(false) => Status::Ok,
-                _ => return Err(undef(Some(v), Reason::Type)),
-            };
+            out.status = self.value_with(v, |x| match x? {
+                Val::Bool(true) => Ok(Status::Violated),
+                Val::Bool(false) => Ok(Status::Ok),
+                _ => Err(undef(Some(v), Reason::Type)),
+            })?;
             out.decider = Some(v);
         } else {
             out.decider = Some(pc.exempt);
@@ -127,11 +127,11 @@ impl Cx<'_> {
         if out.status == Status::Violated {
             if let Some(cv) = pc.compensation {
                 *reached = 3;
-                out.compensation = match self.value(cv)?.0 {
-                    Val::Money(m) => Some(m),
-                    Val::Null => None,
-                    _ => return Err(undef(Some(cv), Reason::Type)),
-                };
+                out.compensation = self.value_with(cv, |x| match x? {
+                    Val::Money(m) => Ok(Some(*m)),
+                    Val::Null => Ok(None),
+                    _ => Err(undef(Some(cv), Reason::Type)),
+                })?;
             }
         }
         Ok(out)

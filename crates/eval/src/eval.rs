@@ -284,7 +284,37 @@ impl<'a> Cx<'a> {
         if let Some(Shape::Const(d)) = p.values.get(v as usize).map(|pv| &pv.shape) {
             return Ok(d.clone());
         }
-        let gen = self.s.gen;
+        self.fill_value(v)?;
+        match self.s.values.get(v, self.s.gen) {
+            Some(Cell::Done(o)) => o.clone(),
+            _ => Err(undef(Some(v), Reason::MissingRef)),
+        }
+    }
+
+    /// Reads the outcome of value `v` through `f`, in place (no clone of the value): what
+    /// [`Cx::value`] gives, minus the deciding rule.
+    #[inline]
+    pub(crate) fn value_with<R>(&mut self, v: ValueId, f: impl FnOnce(Out<&Val>) -> R) -> R {
+        if !matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_))) {
+            let p: &'a Prepared = self.p;
+            if let Some(Shape::Const((d, _))) = p.values.get(v as usize).map(|pv| &pv.shape) {
+                return f(Ok(d));
+            }
+            if let Err(stop) = self.fill_value(v) {
+                return f(Err(stop));
+            }
+        }
+        match self.s.values.get(v, self.s.gen) {
+            Some(Cell::Done(Ok((x, _)))) => f(Ok(x)),
+            Some(Cell::Done(Err(stop))) => f(Err(*stop)),
+            _ => f(Err(undef(Some(v), Reason::MissingRef))),
+        }
+    }
+
+    /// Computes value `v` (not constant, not in the memo) into the memo; its stop, if any,
+    /// also when it is not memoized (runaway depth).
+    #[inline(never)]
+    fn fill_value(&mut self, v: ValueId) -> Out<()> {
         // A cycle (only in a damaged IR: the checker rejects them) shows as runaway depth.
         if self.depth >= MAX_DEPTH {
             return Err(undef(Some(v), Reason::Cycle));
@@ -296,8 +326,12 @@ impl<'a> Cx<'a> {
             self.compute_value(v)
         };
         self.depth -= 1;
-        self.s.values.set(v, gen, Cell::Done(out.clone()));
-        out
+        let done = match &out {
+            Ok(_) => Ok(()),
+            Err(stop) => Err(*stop),
+        };
+        self.s.values.set(v, self.s.gen, Cell::Done(out));
+        done
     }
 
     fn compute_value(&mut self, v: ValueId) -> Out<Decided> {
