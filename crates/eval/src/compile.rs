@@ -103,6 +103,7 @@ trait Opnd: Send + Sync + 'static {
 struct SlotO(usize);
 struct ConstO(Val);
 struct DynO(Fx);
+struct ValueO(ir::ValueId);
 
 impl Opnd for SlotO {
     #[inline(always)]
@@ -153,6 +154,20 @@ impl Opnd for DynO {
     }
 }
 
+impl Opnd for ValueO {
+    #[inline(always)]
+    fn with<R>(
+        &self,
+        cx: &mut Cx<'_>,
+        _: Env,
+        k: impl FnOnce(&mut Cx<'_>, &Val) -> Out<R>,
+    ) -> Out<R> {
+        // Value evaluation grows the stack itself (by value depth).
+        let v = cx.value_with(self.0, |x| x.cloned())?;
+        k(cx, &v)
+    }
+}
+
 /// How many nested levels pass between stack checks.
 pub(crate) const GROW_EVERY: u32 = 16;
 /// Stack left below which recursion moves to a new segment (enough for `GROW_EVERY`
@@ -164,7 +179,14 @@ pub(crate) const STACK_STEP: usize = 2 * 1024 * 1024;
 enum Operand {
     Slot(usize),
     Const(Val),
+    /// Another value: read through the memo without a closure call.
+    Value(ir::ValueId),
     Dyn(Fx),
+}
+
+/// `Expr::Value(v)` as an expression.
+fn value_fx(v: ir::ValueId) -> Fx {
+    Fx::new(move |cx, _| cx.value_with(v, |x| x.cloned()))
 }
 
 /// `f(a, b)` with both operands specialized.
@@ -189,6 +211,12 @@ where
         (Dyn(x), Slot(y)) => mk(DynO(x), SlotO(y), f),
         (Dyn(x), Const(y)) => mk(DynO(x), ConstO(y), f),
         (Dyn(x), Dyn(y)) => mk(DynO(x), DynO(y), f),
+        (Value(x), Const(y)) => mk(ValueO(x), ConstO(y), f),
+        (Value(x), Slot(y)) => mk(ValueO(x), SlotO(y), f),
+        (Slot(x), Value(y)) => mk(SlotO(x), ValueO(y), f),
+        (Const(x), Value(y)) => mk(ConstO(x), ValueO(y), f),
+        (Value(x), y) => binary(Dyn(value_fx(x)), y, f),
+        (x, Value(y)) => binary(x, Dyn(value_fx(y)), f),
     }
 }
 
@@ -206,6 +234,7 @@ where
     match a {
         Operand::Slot(x) => mk(SlotO(x), f),
         Operand::Const(x) => mk(ConstO(x), f),
+        Operand::Value(x) => mk(ValueO(x), f),
         Operand::Dyn(x) => mk(DynO(x), f),
     }
 }
@@ -231,6 +260,7 @@ impl Compiler<'_> {
         Ok(match e {
             Expr::Const(c) => Operand::Const(Val::from_const(c)),
             Expr::Field(path) if path.len() == 1 => Operand::Slot(path[0] as usize),
+            Expr::Value(v) if (*v as usize) < self.p.values.len() => Operand::Value(*v),
             _ => Operand::Dyn(self.compile(e)?),
         })
     }
@@ -273,7 +303,7 @@ impl Compiler<'_> {
                 if v as usize >= self.p.values.len() {
                     return self.err(format!("value #{v} does not exist"));
                 }
-                Fx::new(move |cx, _| cx.value(v).map(|d| d.0))
+                value_fx(v)
             }
             Expr::Overridden => Fx::new(|cx, env| cx.overridden(env)),
             Expr::Status(c) => {
