@@ -436,6 +436,9 @@ impl WindowIndex {
 #[derive(Debug)]
 pub(crate) struct KeyFilter {
     kind: KindId,
+    /// The slots read with no shape needed exist: the record has at least this many.
+    min_len: usize,
+    /// The shapes needed (no [`Need::Any`]: those are `min_len`).
     needs: Box<[(usize, Need)]>,
     /// Per rule of the list, in list order: `(slot, lo, hi)`, or an empty interval
     /// (`lo > hi` never skips: see [`KeyFilter::skips`]) for unkeyed rules.
@@ -469,9 +472,17 @@ impl KeyFilter {
         if keyed == 0 {
             return None;
         }
+        let needs = simplify(needs);
+        let min_len = needs
+            .iter()
+            .filter(|(_, n)| *n == Need::Any)
+            .map(|(s, _)| s + 1)
+            .max()
+            .unwrap_or(0);
         Some(KeyFilter {
             kind,
-            needs: simplify(needs).into(),
+            min_len,
+            needs: needs.into_iter().filter(|(_, n)| *n != Need::Any).collect(),
             keys: keys.into(),
         })
     }
@@ -480,6 +491,7 @@ impl KeyFilter {
     #[inline]
     pub(crate) fn trusted(&self, kind: KindId, rec: &[Val]) -> bool {
         kind == self.kind
+            && rec.len() >= self.min_len
             && self
                 .needs
                 .iter()
