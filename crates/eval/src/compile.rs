@@ -98,6 +98,13 @@ trait Opnd: Send + Sync + 'static {
         env: Env,
         k: impl FnOnce(&mut Cx<'_>, &Val) -> Out<R>,
     ) -> Out<R>;
+
+    /// As [`Opnd::with`] for the last operand read, whose continuation no longer needs the
+    /// evaluation: a value is then read in the memo, not cloned.
+    #[inline(always)]
+    fn with_last<R>(&self, cx: &mut Cx<'_>, env: Env, k: impl FnOnce(&Val) -> Out<R>) -> Out<R> {
+        self.with(cx, env, |_, x| k(x))
+    }
 }
 
 struct SlotO(usize);
@@ -166,6 +173,11 @@ impl Opnd for ValueO {
         let v = cx.value_with(self.0, |x| x.cloned())?;
         k(cx, &v)
     }
+
+    #[inline(always)]
+    fn with_last<R>(&self, cx: &mut Cx<'_>, _: Env, k: impl FnOnce(&Val) -> Out<R>) -> Out<R> {
+        cx.value_with(self.0, |x| k(x?))
+    }
 }
 
 /// How many nested levels pass between stack checks.
@@ -198,7 +210,9 @@ where
     where
         F: Fn(&Val, &Val, Env) -> Out<T> + Send + Sync + 'static,
     {
-        Compiled::new(move |cx, env| a.with(cx, env, |cx, x| b.with(cx, env, |_, y| f(x, y, env))))
+        Compiled::new(move |cx, env| {
+            a.with(cx, env, |cx, x| b.with_last(cx, env, |y| f(x, y, env)))
+        })
     }
     use Operand::*;
     match (a, b) {
@@ -211,7 +225,8 @@ where
         (Dyn(x), Slot(y)) => mk(DynO(x), SlotO(y), f),
         (Dyn(x), Const(y)) => mk(DynO(x), ConstO(y), f),
         (Dyn(x), Dyn(y)) => mk(DynO(x), DynO(y), f),
-        (Value(x), Const(y)) => mk(ValueO(x), ConstO(y), f),
+        // A constant cannot stop: the value can be read in place, with the constant at hand.
+        (Value(x), Const(y)) => Compiled::new(move |cx, env| cx.value_with(x, |v| f(v?, &y, env))),
         (Value(x), Slot(y)) => mk(ValueO(x), SlotO(y), f),
         (Slot(x), Value(y)) => mk(SlotO(x), ValueO(y), f),
         (Const(x), Value(y)) => mk(ConstO(x), ValueO(y), f),
@@ -229,7 +244,7 @@ where
     where
         F: Fn(&Val, Env) -> Out<T> + Send + Sync + 'static,
     {
-        Compiled::new(move |cx, env| a.with(cx, env, |_, x| f(x, env)))
+        Compiled::new(move |cx, env| a.with_last(cx, env, |x| f(x, env)))
     }
     match a {
         Operand::Slot(x) => mk(SlotO(x), f),
