@@ -57,6 +57,7 @@ impl Cx<'_> {
     }
 
     /// A boolean component (exemption, exclusion); constants skip the decision walk.
+    #[inline]
     fn flag(&mut self, v: ValueId) -> Out<bool> {
         match self.p.values.get(v as usize).map(|x| &x.shape) {
             Some(&Shape::Const((Val::Bool(b), _))) => Ok(b),
