@@ -3,7 +3,8 @@
 //! Each [`ir::Expr`] becomes an [`Fx`]: a boxed closure specialized for its operator and for
 //! the kind of its operands. A record field or a constant operand is read in place (no
 //! clone, no call), so `order.paid_at + 48h` or `order.merchant_kind == shop` is a single
-//! small function; only operands that are themselves computed go through a nested call. The
+//! small function; another value is read through its memo (borrowed when it is the last
+//! operand read), and only other computed operands go through a nested closure call. The
 //! commonest guard conjunct, `field == variant`, is one closure with no comparison call.
 //! This is what keeps evaluation in the millions of records per second without a
 //! separate bytecode. Ids are checked here: a damaged IR is a [`PrepareError`].
