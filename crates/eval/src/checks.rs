@@ -13,7 +13,8 @@
 //!
 //! Any stop on the way makes the status `conflict` (naming both rules) or `unknown` (naming
 //! the undefined value). Another check's status, read by `Expr::Status`, is a value (so a
-//! conflict there is the status `conflict`, not a stop), memoized like values.
+//! conflict there is the status `conflict`, not a stop), memoized like values (only the
+//! checks whose status some expression reads have a memo: the others are computed once).
 
 use ir::{CheckId, Status, ValueId};
 
@@ -24,8 +25,9 @@ use crate::val::Val;
 impl Cx<'_> {
     /// The outcome of check `c` for this record (memoized).
     pub(crate) fn check(&mut self, c: CheckId) -> CheckOut {
-        if !self.p.status_reads {
-            // Nothing reads statuses: each check is computed once, no memo needed.
+        if !self.p.status_read.get(c as usize).is_some_and(|&read| read) {
+            // Nothing reads this check's status: it is computed once per record (and
+            // recomputed, purely, by explanations), no memo needed.
             return self.compute_check(c);
         }
         let gen = self.s.gen;
@@ -55,13 +57,14 @@ impl Cx<'_> {
     }
 
     /// A boolean component (exemption, exclusion); constants skip the decision walk.
+    #[inline]
     fn flag(&mut self, v: ValueId) -> Out<bool> {
         match self.p.values.get(v as usize).map(|x| &x.shape) {
             Some(&Shape::Const((Val::Bool(b), _))) => Ok(b),
-            _ => match self.value(v)?.0 {
-                Val::Bool(b) => Ok(b),
+            _ => self.value_with(v, |x| match x? {
+                Val::Bool(b) => Ok(*b),
                 _ => Err(undef(Some(v), Reason::Type)),
-            },
+            }),
         }
     }
 
@@ -86,11 +89,11 @@ impl Cx<'_> {
         let mut out = CheckOut::status(Status::Ok);
         *reached = 1;
         if let Some(d) = pc.deadline {
-            let deadline = match self.value(d)?.0 {
-                Val::Instant(t) => t,
-                Val::Null => return Err(undef(Some(d), Reason::NoDeadline)),
-                _ => return Err(undef(Some(d), Reason::Type)),
-            };
+            let deadline = self.value_with(d, |x| match x? {
+                Val::Instant(t) => Ok(*t),
+                Val::Null => Err(undef(Some(d), Reason::NoDeadline)),
+                _ => Err(undef(Some(d), Reason::Type)),
+            })?;
             let event = match &pc.event {
                 Some(e) => self.probe_instant(e, env)?,
                 None => None,
@@ -105,11 +108,11 @@ impl Cx<'_> {
             out.deadline = Some(deadline);
             out.decider = Some(d);
         } else if let Some(v) = pc.violated {
-            out.status = match self.value(v)?.0 {
-                Val::Bool(true) => Status::Violated,
-                Val::Bool(false) => Status::Ok,
-                _ => return Err(undef(Some(v), Reason::Type)),
-            };
+            out.status = self.value_with(v, |x| match x? {
+                Val::Bool(true) => Ok(Status::Violated),
+                Val::Bool(false) => Ok(Status::Ok),
+                _ => Err(undef(Some(v), Reason::Type)),
+            })?;
             out.decider = Some(v);
         } else {
             out.decider = Some(pc.exempt);
@@ -125,11 +128,11 @@ impl Cx<'_> {
         if out.status == Status::Violated {
             if let Some(cv) = pc.compensation {
                 *reached = 3;
-                out.compensation = match self.value(cv)?.0 {
-                    Val::Money(m) => Some(m),
-                    Val::Null => None,
-                    _ => return Err(undef(Some(cv), Reason::Type)),
-                };
+                out.compensation = self.value_with(cv, |x| match x? {
+                    Val::Money(m) => Ok(Some(*m)),
+                    Val::Null => Ok(None),
+                    _ => Err(undef(Some(cv), Reason::Type)),
+                })?;
             }
         }
         Ok(out)

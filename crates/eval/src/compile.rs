@@ -3,7 +3,9 @@
 //! Each [`ir::Expr`] becomes an [`Fx`]: a boxed closure specialized for its operator and for
 //! the kind of its operands. A record field or a constant operand is read in place (no
 //! clone, no call), so `order.paid_at + 48h` or `order.merchant_kind == shop` is a single
-//! small function; only operands that are themselves computed go through a nested call.
+//! small function; another value is read through its memo (borrowed when it is the last
+//! operand read), and only other computed operands go through a nested closure call. The
+//! commonest guard conjunct, `field == variant`, is one closure with no comparison call.
 //! This is what keeps evaluation in the millions of records per second without a
 //! separate bytecode. Ids are checked here: a damaged IR is a [`PrepareError`].
 //!
@@ -97,11 +99,19 @@ trait Opnd: Send + Sync + 'static {
         env: Env,
         k: impl FnOnce(&mut Cx<'_>, &Val) -> Out<R>,
     ) -> Out<R>;
+
+    /// As [`Opnd::with`] for the last operand read, whose continuation no longer needs the
+    /// evaluation: a value is then read in the memo, not cloned.
+    #[inline(always)]
+    fn with_last<R>(&self, cx: &mut Cx<'_>, env: Env, k: impl FnOnce(&Val) -> Out<R>) -> Out<R> {
+        self.with(cx, env, |_, x| k(x))
+    }
 }
 
 struct SlotO(usize);
 struct ConstO(Val);
 struct DynO(Fx);
+struct ValueO(ir::ValueId);
 
 impl Opnd for SlotO {
     #[inline(always)]
@@ -152,6 +162,25 @@ impl Opnd for DynO {
     }
 }
 
+impl Opnd for ValueO {
+    #[inline(always)]
+    fn with<R>(
+        &self,
+        cx: &mut Cx<'_>,
+        _: Env,
+        k: impl FnOnce(&mut Cx<'_>, &Val) -> Out<R>,
+    ) -> Out<R> {
+        // Value evaluation grows the stack itself (by value depth).
+        let v = cx.value_with(self.0, |x| x.cloned())?;
+        k(cx, &v)
+    }
+
+    #[inline(always)]
+    fn with_last<R>(&self, cx: &mut Cx<'_>, _: Env, k: impl FnOnce(&Val) -> Out<R>) -> Out<R> {
+        cx.value_with(self.0, |x| k(x?))
+    }
+}
+
 /// How many nested levels pass between stack checks.
 pub(crate) const GROW_EVERY: u32 = 16;
 /// Stack left below which recursion moves to a new segment (enough for `GROW_EVERY`
@@ -163,7 +192,14 @@ pub(crate) const STACK_STEP: usize = 2 * 1024 * 1024;
 enum Operand {
     Slot(usize),
     Const(Val),
+    /// Another value: read through the memo without a closure call.
+    Value(ir::ValueId),
     Dyn(Fx),
+}
+
+/// `Expr::Value(v)` as an expression.
+fn value_fx(v: ir::ValueId) -> Fx {
+    Fx::new(move |cx, _| cx.value_with(v, |x| x.cloned()))
 }
 
 /// `f(a, b)` with both operands specialized.
@@ -175,7 +211,9 @@ where
     where
         F: Fn(&Val, &Val, Env) -> Out<T> + Send + Sync + 'static,
     {
-        Compiled::new(move |cx, env| a.with(cx, env, |cx, x| b.with(cx, env, |_, y| f(x, y, env))))
+        Compiled::new(move |cx, env| {
+            a.with(cx, env, |cx, x| b.with_last(cx, env, |y| f(x, y, env)))
+        })
     }
     use Operand::*;
     match (a, b) {
@@ -188,6 +226,13 @@ where
         (Dyn(x), Slot(y)) => mk(DynO(x), SlotO(y), f),
         (Dyn(x), Const(y)) => mk(DynO(x), ConstO(y), f),
         (Dyn(x), Dyn(y)) => mk(DynO(x), DynO(y), f),
+        // A constant cannot stop: the value can be read in place, with the constant at hand.
+        (Value(x), Const(y)) => Compiled::new(move |cx, env| cx.value_with(x, |v| f(v?, &y, env))),
+        (Value(x), Slot(y)) => mk(ValueO(x), SlotO(y), f),
+        (Slot(x), Value(y)) => mk(SlotO(x), ValueO(y), f),
+        (Const(x), Value(y)) => mk(ConstO(x), ValueO(y), f),
+        (Value(x), y) => binary(Dyn(value_fx(x)), y, f),
+        (x, Value(y)) => binary(x, Dyn(value_fx(y)), f),
     }
 }
 
@@ -200,11 +245,12 @@ where
     where
         F: Fn(&Val, Env) -> Out<T> + Send + Sync + 'static,
     {
-        Compiled::new(move |cx, env| a.with(cx, env, |_, x| f(x, env)))
+        Compiled::new(move |cx, env| a.with_last(cx, env, |x| f(x, env)))
     }
     match a {
         Operand::Slot(x) => mk(SlotO(x), f),
         Operand::Const(x) => mk(ConstO(x), f),
+        Operand::Value(x) => mk(ValueO(x), f),
         Operand::Dyn(x) => mk(DynO(x), f),
     }
 }
@@ -230,6 +276,7 @@ impl Compiler<'_> {
         Ok(match e {
             Expr::Const(c) => Operand::Const(Val::from_const(c)),
             Expr::Field(path) if path.len() == 1 => Operand::Slot(path[0] as usize),
+            Expr::Value(v) if (*v as usize) < self.p.values.len() => Operand::Value(*v),
             _ => Operand::Dyn(self.compile(e)?),
         })
     }
@@ -272,7 +319,7 @@ impl Compiler<'_> {
                 if v as usize >= self.p.values.len() {
                     return self.err(format!("value #{v} does not exist"));
                 }
-                Fx::new(move |cx, _| cx.value(v).map(|d| d.0))
+                value_fx(v)
             }
             Expr::Overridden => Fx::new(|cx, env| cx.overridden(env)),
             Expr::Status(c) => {
@@ -406,6 +453,9 @@ impl Compiler<'_> {
     }
 
     fn predicate_here(&self, e: &Expr) -> Result<Px, PrepareError> {
+        if let Some(p) = field_test(e) {
+            return Ok(p);
+        }
         let op = |e: &Expr| self.operand(e);
         Ok(match e {
             Expr::Const(Const::Bool(b)) => {
@@ -494,6 +544,27 @@ impl Compiler<'_> {
             .map(|c| self.predicate(&c.expr))
             .collect()
     }
+}
+
+/// The commonest conjunct, `field == variant` (or `!=`), as a closure that tests the field
+/// in place (no generic comparison call). It gives what the general form gives: a missing
+/// field stops, another shape is not equal.
+fn field_test(e: &Expr) -> Option<Px> {
+    let Expr::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) = e else {
+        return None;
+    };
+    let (Expr::Field(path), Expr::Const(Const::Enum(variant))) = (&**a, &**b) else {
+        return None;
+    };
+    let (&[slot], variant, ne) = (path.as_slice(), *variant, *op == CmpOp::Ne) else {
+        return None;
+    };
+    let slot = slot as usize;
+    Some(Px::new(move |cx, env| match cx.rec.get(slot) {
+        Some(Val::Enum(x)) => Ok((*x == variant) != ne),
+        Some(_) => Ok(ne),
+        None => Err(undef(env.value, Reason::MissingRef)),
+    }))
 }
 
 impl Cx<'_> {

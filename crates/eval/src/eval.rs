@@ -21,11 +21,12 @@
 //! what short-circuits before reading it (`and`, `or`).
 //!
 //! Memoized per record in [`Scratch`]: each value's outcome together with the rule that
-//! decided it (so the verdict's rule chain costs a walk up parent links), what the bases of
-//! a value with exceptions give (`overridden`), and each check's status. Guards and bodies
-//! are evaluated at most once on any decision path, so they are not memoized. Values whose
-//! tree is one unguarded base are evaluated directly, and constant ones once, at
-//! preparation. The scratch is tagged with a generation number, so starting the next
+//! decided it (the verdict's rule chain is that rule's ancestry, precomputed at preparation,
+//! after the dynamic prefix of an overridden base or an alias), what the bases of a value
+//! with exceptions give (`overridden`), and each check's status. Guards and bodies are
+//! evaluated at most once on any decision path, so they are not memoized. Values whose tree
+//! is one unguarded base are evaluated directly, and constant ones once, at preparation. The
+//! scratch is tagged with a generation number, so starting the next
 //! record is O(1) and nothing is allocated per record once the scratch is warm.
 
 use ir::{Parent, RuleId, Status, ValueId};
@@ -269,15 +270,54 @@ impl<'a> Cx<'a> {
     }
 
     /// The outcome of value `v` and the rule that decided it (memoized).
+    #[inline]
     pub(crate) fn value(&mut self, v: ValueId) -> Out<Decided> {
+        // Constant values never enter the memo: looking there first is exact.
+        if let Some(Cell::Done(o)) = self.s.values.get(v, self.s.gen) {
+            return o.clone();
+        }
+        self.value_unmemoized(v)
+    }
+
+    /// [`Cx::value`] when the memo does not have it: out of line, so that a memo hit stays
+    /// small at every call site.
+    #[inline(never)]
+    fn value_unmemoized(&mut self, v: ValueId) -> Out<Decided> {
         let p: &'a Prepared = self.p;
         if let Some(Shape::Const(d)) = p.values.get(v as usize).map(|pv| &pv.shape) {
             return Ok(d.clone());
         }
-        let gen = self.s.gen;
-        if let Some(Cell::Done(o)) = self.s.values.get(v, gen) {
-            return o.clone();
+        self.fill_value(v)?;
+        match self.s.values.get(v, self.s.gen) {
+            Some(Cell::Done(o)) => o.clone(),
+            _ => Err(undef(Some(v), Reason::MissingRef)),
         }
+    }
+
+    /// Reads the outcome of value `v` through `f`, in place (no clone of the value): what
+    /// [`Cx::value`] gives, minus the deciding rule.
+    #[inline]
+    pub(crate) fn value_with<R>(&mut self, v: ValueId, f: impl FnOnce(Out<&Val>) -> R) -> R {
+        if !matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_))) {
+            let p: &'a Prepared = self.p;
+            if let Some(Shape::Const((d, _))) = p.values.get(v as usize).map(|pv| &pv.shape) {
+                return f(Ok(d));
+            }
+            if let Err(stop) = self.fill_value(v) {
+                return f(Err(stop));
+            }
+        }
+        match self.s.values.get(v, self.s.gen) {
+            Some(Cell::Done(Ok((x, _)))) => f(Ok(x)),
+            Some(Cell::Done(Err(stop))) => f(Err(*stop)),
+            _ => f(Err(undef(Some(v), Reason::MissingRef))),
+        }
+    }
+
+    /// Computes value `v` (not constant, not in the memo) into the memo; its stop, if any,
+    /// also when it is not memoized (runaway depth).
+    #[inline(never)]
+    fn fill_value(&mut self, v: ValueId) -> Out<()> {
         // A cycle (only in a damaged IR: the checker rejects them) shows as runaway depth.
         if self.depth >= MAX_DEPTH {
             return Err(undef(Some(v), Reason::Cycle));
@@ -289,8 +329,12 @@ impl<'a> Cx<'a> {
             self.compute_value(v)
         };
         self.depth -= 1;
-        self.s.values.set(v, gen, Cell::Done(out.clone()));
-        out
+        let done = match &out {
+            Ok(_) => Ok(()),
+            Err(stop) => Err(*stop),
+        };
+        self.s.values.set(v, self.s.gen, Cell::Done(out));
+        done
     }
 
     fn compute_value(&mut self, v: ValueId) -> Out<Decided> {
@@ -369,6 +413,12 @@ impl<'a> Cx<'a> {
                 return out;
             }
         }
+        if let Some(f) = list.filter() {
+            if f.trusted(self.kind, self.rec) {
+                let rec = self.rec;
+                return self.applicable_where(list, |i| f.skips(i, rec));
+            }
+        }
         self.applicable(list)
     }
 
@@ -423,9 +473,20 @@ impl<'a> Cx<'a> {
     /// The members of `list` whose guard holds. The common cases (none, one) touch no
     /// memory; several are pushed onto the stack (the caller truncates it, also on error).
     fn applicable(&mut self, list: &[RuleId]) -> Out<Applicable> {
+        self.applicable_where(list, |_| false)
+    }
+
+    /// [`Cx::applicable`], skipping the members `skip` says are false without a stop
+    /// ([`crate::index::KeyFilter`]).
+    #[inline]
+    fn applicable_where(
+        &mut self,
+        list: &[RuleId],
+        skip: impl Fn(usize) -> bool,
+    ) -> Out<Applicable> {
         let mut first = None;
         for (i, &r) in list.iter().enumerate() {
-            if !self.guard(r)? {
+            if skip(i) || !self.guard(r)? {
                 continue;
             }
             let Some(f) = first else {
@@ -433,8 +494,8 @@ impl<'a> Cx<'a> {
                 continue;
             };
             self.s.stack.extend([f, r]);
-            for &later in &list[i + 1..] {
-                if self.guard(later)? {
+            for (j, &later) in list.iter().enumerate().skip(i + 1) {
+                if !skip(j) && self.guard(later)? {
                     self.s.stack.push(later);
                 }
             }
@@ -608,19 +669,20 @@ impl<'a> Cx<'a> {
     }
 
     fn path_into(&mut self, leaf: RuleId, out: &mut Vec<RuleId>, depth: u32) {
-        let mut root = leaf;
-        let mut steps = 0;
-        while let Ok(PRule {
-            parent: Parent::Rule(p),
-            ..
-        }) = self.rule(root)
-        {
-            root = *p;
-            steps += 1;
-            if steps > self.p.rules.len() {
-                return;
+        let Ok(rule) = self.rule(leaf) else {
+            return;
+        };
+        // Below the alias depth limit, a static chain is what the walk below would produce.
+        if let (Some(chain), true) = (rule.chain.as_deref(), depth < 64) {
+            for &r in chain {
+                out.push(r);
             }
+            return;
         }
+        let path: &'a [RuleId] = &rule.path;
+        let Some(&root) = path.first() else {
+            return;
+        };
         let Ok(root_rule) = self.rule(root) else {
             return;
         };
@@ -638,20 +700,9 @@ impl<'a> Cx<'a> {
             }
             _ => {}
         }
-        let start = out.len();
-        let mut r = leaf;
-        loop {
-            if !(skip_root && r == root) {
-                out.push(r);
-            }
-            match self.rule(r) {
-                Ok(PRule {
-                    parent: Parent::Rule(p),
-                    ..
-                }) => r = *p,
-                _ => break,
-            }
+        // Paths are short (one to three rules): pushing beats a `memcpy` call.
+        for &r in &path[usize::from(skip_root)..] {
+            out.push(r);
         }
-        out[start..].reverse();
     }
 }

@@ -30,6 +30,11 @@
 //! in an array sorted by `lo` with a max-of-`hi` segment tree over it: a query for `t` walks
 //! only the subtrees whose max `hi` reaches `t`, inside the prefix whose `lo` is at most
 //! `t`.
+//!
+//! **Small lists.** A list with too few keyed rules for an index keeps their keys in a
+//! [`KeyFilter`]: the same slot shapes are checked once per list and record, then each
+//! keyed rule whose slot holds an instant outside its interval is skipped during the scan
+//! instead of evaluating its guard. Exactness is argued as above.
 
 use ir::{CmpOp, Const, Expr, Field, KindId, Program, RuleId, Ty};
 
@@ -38,12 +43,13 @@ use crate::val::Val;
 /// Lists with fewer rules keyed on one slot are scanned: an index would not pay for itself.
 pub(crate) const MIN_KEYED: usize = 8;
 
-/// A sorted list of sibling rules, with its window index when it has one. Reads as the
-/// slice of ids.
+/// A sorted list of sibling rules, with its window index when it has one (else, when some
+/// of its rules are keyed, their keys: a [`KeyFilter`]). Reads as the slice of ids.
 #[derive(Debug, Default)]
 pub(crate) struct RuleList {
     ids: Box<[RuleId]>,
     index: Option<Box<WindowIndex>>,
+    filter: Option<Box<KeyFilter>>,
 }
 
 impl RuleList {
@@ -59,7 +65,18 @@ impl RuleList {
         } else {
             None
         };
-        RuleList { ids, index }
+        let filter = if indexed && index.is_none() {
+            KeyFilter::build(p, kind, &ids).map(Box::new)
+        } else {
+            None
+        };
+        RuleList { ids, index, filter }
+    }
+
+    /// The key filter, if the list has one (never together with an index).
+    #[inline]
+    pub(crate) fn filter(&self) -> Option<&KeyFilter> {
+        self.filter.as_deref()
     }
 
     /// The window index, if the list has one.
@@ -348,14 +365,8 @@ impl WindowIndex {
             .copied()
             .filter(|r| !keyed.contains(r))
             .collect();
-        needs.sort_unstable();
-        needs.dedup();
         // `Any` is implied by any other need on the same slot.
-        let needs: Vec<(usize, Need)> = needs
-            .iter()
-            .copied()
-            .filter(|&(s, n)| n != Need::Any || !needs.iter().any(|&(t, m)| t == s && m != n))
-            .collect();
+        let needs = simplify(needs);
         let (segs, rules) = segments(&entries)?;
         Some(WindowIndex {
             kind,
@@ -415,6 +426,99 @@ impl WindowIndex {
         let within = segs.partition_point(|s| s.start <= t);
         segs.get(within.checked_sub(1)?).copied()
     }
+}
+
+/// The keys of a list too small for an index: the same exactness argument (module doc),
+/// applied rule by rule during the scan. When the record passes [`KeyFilter::trusted`]
+/// (its kind, and the slot shapes every keyed rule's total prefix relies on, checked once
+/// per list), a rule whose key slot holds an instant outside its interval is skipped: its
+/// guard would be false without a stop and without reading a value.
+#[derive(Debug)]
+pub(crate) struct KeyFilter {
+    kind: KindId,
+    /// The slots read with no shape needed exist: the record has at least this many.
+    min_len: usize,
+    /// The shapes needed (no [`Need::Any`]: those are `min_len`).
+    needs: Box<[(usize, Need)]>,
+    /// Per rule of the list, in list order: `(slot, lo, hi)`, or an empty interval
+    /// (`lo > hi` never skips: see [`KeyFilter::skips`]) for unkeyed rules.
+    keys: Box<[(usize, i64, i64)]>,
+}
+
+impl KeyFilter {
+    /// The keys of `list`, or `None` when none of its rules is keyed on an instant field.
+    fn build(p: &Program, kind: Option<KindId>, list: &[RuleId]) -> Option<KeyFilter> {
+        let kind = kind?;
+        let fields = &p.kinds.get(kind as usize)?.fields;
+        let mut needs = Vec::new();
+        let mut keys = Vec::with_capacity(list.len());
+        let mut keyed = 0;
+        for &r in list {
+            let a = p
+                .rules
+                .get(r as usize)
+                .and_then(|rule| rule.guard.as_ref())
+                .map(|g| analyse(&g.conjuncts))
+                .unwrap_or_default();
+            match a.keys.iter().find(|k| is_instant(fields, k.slot)) {
+                Some(k) => {
+                    keys.push((k.slot, k.lo, k.hi));
+                    needs.extend_from_slice(&a.needs);
+                    keyed += 1;
+                }
+                None => keys.push((0, 0, -1)),
+            }
+        }
+        if keyed == 0 {
+            return None;
+        }
+        let needs = simplify(needs);
+        let min_len = needs
+            .iter()
+            .filter(|(_, n)| *n == Need::Any)
+            .map(|(s, _)| s + 1)
+            .max()
+            .unwrap_or(0);
+        Some(KeyFilter {
+            kind,
+            min_len,
+            needs: needs.into_iter().filter(|(_, n)| *n != Need::Any).collect(),
+            keys: keys.into(),
+        })
+    }
+
+    /// Whether the keys can be trusted for this record.
+    #[inline]
+    pub(crate) fn trusted(&self, kind: KindId, rec: &[Val]) -> bool {
+        kind == self.kind
+            && rec.len() >= self.min_len
+            && self
+                .needs
+                .iter()
+                .all(|&(s, need)| rec.get(s).is_some_and(|v| need.holds(v)))
+    }
+
+    /// Whether the `i`th rule of the list can be skipped (on a trusted record).
+    #[inline]
+    pub(crate) fn skips(&self, i: usize, rec: &[Val]) -> bool {
+        match self.keys.get(i) {
+            Some(&(s, lo, hi)) if lo <= hi => {
+                matches!(rec.get(s), Some(Val::Instant(t)) if *t < lo || *t > hi)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Needs sorted and deduplicated; `Any` dropped where another need covers its slot.
+fn simplify(mut needs: Vec<(usize, Need)>) -> Vec<(usize, Need)> {
+    needs.sort_unstable();
+    needs.dedup();
+    needs
+        .iter()
+        .copied()
+        .filter(|&(s, n)| n != Need::Any || !needs.iter().any(|&(t, m)| t == s && m != n))
+        .collect()
 }
 
 /// The segments and the rules of those with several (see [`WindowIndex`]).

@@ -135,8 +135,11 @@ impl<'p> Evaluator<'p> {
             depth: 0,
             nesting: 0,
         };
-        if out.id != record.id {
-            out.id.clone_from(&record.id);
+        // The derived `clone_from` of an enum allocates: copy into the existing buffer.
+        match (&mut out.id, &record.id) {
+            (Some(RecordId::Str(a)), Some(RecordId::Str(b)))
+            | (Some(RecordId::Num(a)), Some(RecordId::Num(b))) => a.clone_from(b),
+            (id, new) => id.clone_from(new),
         }
         out.kind = record.kind;
         out.as_of = as_of;

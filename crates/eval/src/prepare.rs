@@ -31,6 +31,13 @@ pub(crate) struct PRule {
     pub beats: Box<[RuleId]>,
     /// `Some(w)` when the body is exactly `Expr::Value(w)`.
     pub alias: Option<ValueId>,
+    /// The rule's ancestry, root (a base or a top-level exception) first, the rule itself
+    /// last: the static part of every rule chain that ends here.
+    pub path: Box<[RuleId]>,
+    /// The whole rule chain of a finding this rule decides, when it does not depend on the
+    /// record: the root is a base that names no value (the chain is `path`), or names a
+    /// value whose chain is static (that chain, then `path` without the root).
+    pub chain: Option<Box<[RuleId]>>,
 }
 
 /// How a value's tree can be evaluated.
@@ -83,8 +90,8 @@ pub(crate) struct Prepared {
     pub checks: Vec<PCheck>,
     /// Per fact kind, its checks in check-name order.
     pub by_kind: Vec<Vec<CheckId>>,
-    /// Whether any expression reads a check's status (checks then need a memo).
-    pub status_reads: bool,
+    /// Per check, whether an expression reads its status (only those need a memo).
+    pub status_read: Vec<bool>,
 }
 
 /// Why a program cannot be evaluated (a damaged or inconsistent IR).
@@ -185,8 +192,11 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             ),
             beats: cx.rule_ids(&r.beats)?,
             alias,
+            path: Box::new([]),
+            chain: None,
         });
     }
+    fill_paths(&mut rules);
     let mut values = Vec::with_capacity(p.values.len());
     for v in &p.values {
         cx.place = format!("value {}", v.id);
@@ -248,6 +258,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         });
     }
     static_chains(&mut values, &rules);
+    rule_chains(&values, &mut rules);
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
     let mut order: Vec<CheckId> = (0..p.checks.len() as CheckId).collect();
     order.sort_by(|a, b| p.checks[*a as usize].name.cmp(&p.checks[*b as usize].name));
@@ -256,8 +267,16 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             list.push(c);
         }
     }
-    let mut status_reads = false;
-    let mut see = |e: &Expr| e.walk(&mut |x| status_reads |= matches!(x, Expr::Status(_)));
+    let mut status_read = vec![false; p.checks.len()];
+    let mut see = |e: &Expr| {
+        e.walk(&mut |x| {
+            if let Expr::Status(c) = x {
+                if let Some(read) = status_read.get_mut(*c as usize) {
+                    *read = true;
+                }
+            }
+        })
+    };
     for r in &p.rules {
         see(&r.body);
         r.guard
@@ -280,8 +299,54 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         rules,
         checks,
         by_kind,
-        status_reads,
+        status_read,
     })
+}
+
+/// Fills [`PRule::path`]. Parent links were checked to stay within one value; the walk is
+/// bounded anyway (a cycle, which `validate` rejects, cannot make it loop).
+fn fill_paths(rules: &mut [PRule]) {
+    for i in 0..rules.len() {
+        let mut path = vec![i as RuleId];
+        let mut r = i;
+        while let Some(PRule {
+            parent: Parent::Rule(p),
+            ..
+        }) = rules.get(r)
+        {
+            if path.len() > rules.len() {
+                break;
+            }
+            path.push(*p);
+            r = *p as usize;
+        }
+        path.reverse();
+        rules[i].path = path.into_boxed_slice();
+    }
+}
+
+/// Fills [`PRule::chain`] (after [`static_chains`]).
+fn rule_chains(values: &[PValue], rules: &mut [PRule]) {
+    for i in 0..rules.len() {
+        let Some(&root) = rules[i].path.first() else {
+            continue;
+        };
+        let chain = match rules.get(root as usize).map(|r| (r.parent, r.alias)) {
+            Some((Parent::Base, None)) => Some(rules[i].path.clone()),
+            Some((Parent::Base, Some(w))) => {
+                match values.get(w as usize).and_then(|pw| pw.chain.as_deref()) {
+                    Some(c) if !c.is_empty() => {
+                        let mut chain = c.to_vec();
+                        chain.extend_from_slice(rules[i].path.get(1..).unwrap_or_default());
+                        Some(chain.into_boxed_slice())
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        rules[i].chain = chain;
+    }
 }
 
 /// Fills [`PValue::chain`] where the chain is the same for every record: a value decided
