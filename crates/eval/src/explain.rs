@@ -635,24 +635,15 @@ impl Cx<'_> {
         } else {
             self.bases(v).map(|d| d.0)
         };
-        if let Some(pv) = p.values.get(v as usize) {
-            let base = self.consider(plan, &pv.exceptions, out);
-            if self.s.ex.stack.len() == base {
-                let leaves = self.s.ex.leaves.len();
-                self.walk_bases(plan, pv, out);
-                self.s.ex.leaves.truncate(leaves);
-            } else {
-                let leaves = self.s.ex.leaves.len();
-                let winner = self.walk_resolve(plan, base, out);
-                self.s.ex.leaves.truncate(leaves);
-                self.walk_bases(plan, pv, out);
-                for i in leaves..self.s.ex.leaves.len() {
-                    let r = self.s.ex.leaves[i];
-                    self.s.ex.set(r, Outcome::Overridden { by: winner }, (0, 0));
-                }
-                self.s.ex.leaves.truncate(leaves);
-            }
-            self.s.ex.stack.truncate(base);
+        match p.values.get(v as usize) {
+            // One unguarded base without exceptions: it applied (the walk below would say
+            // the same after looking at empty lists).
+            Some(PValue {
+                shape: Shape::Simple(r) | Shape::Const((_, r)),
+                ..
+            }) => self.s.ex.set(*r, Outcome::Applied, (0, 0)),
+            Some(pv) => self.walk_tree(plan, pv, out),
+            None => {}
         }
         let start = out.rules.len();
         if let Some(vp) = plan.values.get(v as usize) {
@@ -666,6 +657,27 @@ impl Cx<'_> {
             rules: range(&out.rules, start),
         });
         (out.values.len() - 1) as u32
+    }
+
+    /// The outcome of every rule of `pv`'s tree.
+    fn walk_tree(&mut self, plan: &Plan, pv: &PValue, out: &mut Explanation) {
+        let base = self.consider(plan, &pv.exceptions, out);
+        if self.s.ex.stack.len() == base {
+            let leaves = self.s.ex.leaves.len();
+            self.walk_bases(plan, pv, out);
+            self.s.ex.leaves.truncate(leaves);
+        } else {
+            let leaves = self.s.ex.leaves.len();
+            let winner = self.walk_resolve(plan, base, out);
+            self.s.ex.leaves.truncate(leaves);
+            self.walk_bases(plan, pv, out);
+            for i in leaves..self.s.ex.leaves.len() {
+                let r = self.s.ex.leaves[i];
+                self.s.ex.set(r, Outcome::Overridden { by: winner }, (0, 0));
+            }
+            self.s.ex.leaves.truncate(leaves);
+        }
+        self.s.ex.stack.truncate(base);
     }
 
     fn emit(&mut self, plan: &Plan, r: RuleId, depth: u32, out: &mut Explanation) {
