@@ -53,8 +53,8 @@ pub struct Explanation {
     values: Vec<ValueStep>,
     rules: Vec<RuleStep>,
     reads: Vec<Read>,
-    /// Field paths of [`Source::Field`] reads.
-    paths: Vec<u32>,
+    /// The field paths [`Source::Field`] reads name, shared with the evaluator's plan.
+    paths: Option<Arc<[Box<[u32]>]>>,
     /// The JSON of each rule's fixed part, shared with the evaluator's plan (absent in an
     /// explanation built by hand: printing then writes it).
     heads: Option<Arc<[Box<str>]>>,
@@ -135,13 +135,9 @@ pub enum Outcome {
 /// What a read names; [`Explanation::read_name`] spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// A fact: a field path of the record (`order.origin_status.risk`).
-    Field {
-        /// Start of the path in the explanation's path storage.
-        start: u32,
-        /// Its length.
-        len: u32,
-    },
+    /// A fact: a field path of the record (`order.origin_status.risk`), by its number in
+    /// the explanation's table ([`Explanation::path`]).
+    Field(u32),
     /// A value.
     Value(ValueId),
     /// Another check's status.
@@ -203,7 +199,6 @@ impl Explanation {
         self.values.clear();
         self.rules.clear();
         self.reads.clear();
-        self.paths.clear();
     }
 
     /// The ready-made JSON head of rule `r`'s step, when the explanation carries them.
@@ -237,7 +232,11 @@ impl Explanation {
     /// The field path of a [`Source::Field`] read.
     pub fn path(&self, source: Source) -> &[u32] {
         match source {
-            Source::Field { start, len } => slice(&self.paths, (start, start + len)),
+            Source::Field(id) => self
+                .paths
+                .as_ref()
+                .and_then(|p| p.get(id as usize))
+                .map_or(&[], |p| p),
             _ => &[],
         }
     }
@@ -252,7 +251,7 @@ impl Explanation {
     /// Appends [`Explanation::read_name`] to `out`.
     pub fn write_read_name(&self, p: &Program, r: &Read, out: &mut String) {
         match r.source {
-            Source::Field { .. } => field_name_into(p, self.kind, self.path(r.source), out),
+            Source::Field(_) => field_name_into(p, self.kind, self.path(r.source), out),
             Source::Value(v) => out.push_str(p.values.get(v as usize).map_or("", |x| &x.id)),
             Source::Status(c) => {
                 out.push_str("status(");
@@ -267,7 +266,7 @@ impl Explanation {
     /// The type a read is printed with.
     pub fn read_ty<'p>(&self, p: &'p Program, r: &Read) -> Option<&'p Ty> {
         match r.source {
-            Source::Field { .. } => field_ty(p, self.kind, self.path(r.source)),
+            Source::Field(_) => field_ty(p, self.kind, self.path(r.source)),
             Source::Value(v) | Source::Overridden(Some(v)) => {
                 p.values.get(v as usize).map(|x| &x.ty)
             }
@@ -291,7 +290,8 @@ fn range<T>(items: &[T], start: usize) -> (u32, u32) {
 /// Something an expression reads, as the explanation reports it.
 #[derive(Debug, Clone, PartialEq)]
 enum Spec {
-    Field(Box<[u32]>),
+    /// The path's number in the plan's table, and the path.
+    Field(u32, Box<[u32]>),
     Value(ValueId),
     Status(CheckId),
     Overridden,
@@ -316,8 +316,8 @@ struct CheckPlan {
     /// The values explained, in order, each with the stage of evaluation that reads it
     /// (0: `after`/`event`/`applies`, 1: deadline or violated, 2: exempt, 3: compensation).
     roots: Box<[(u8, ValueId)]>,
-    /// The event's path, when it is a plain field.
-    event: Option<Box<[u32]>>,
+    /// The event's path (its number), when it is a plain field.
+    event: Option<u32>,
 }
 
 /// What explanations need from the program, computed once (on the first explanation).
@@ -325,17 +325,35 @@ struct CheckPlan {
 pub(crate) struct Plan {
     /// Per rule: the fixed part of its step's JSON ([`crate::render`]).
     heads: Arc<[Box<str>]>,
+    /// Every field path read, numbered.
+    paths: Arc<[Box<[u32]>]>,
     rules: Vec<RulePlan>,
     values: Vec<ValuePlan>,
     checks: Vec<CheckPlan>,
 }
 
+/// Numbers field paths.
+#[derive(Default)]
+struct Paths(Vec<Box<[u32]>>);
+
+impl Paths {
+    fn id(&mut self, path: &[u32]) -> u32 {
+        match self.0.iter().position(|p| **p == *path) {
+            Some(i) => i as u32,
+            None => {
+                self.0.push(path.into());
+                (self.0.len() - 1) as u32
+            }
+        }
+    }
+}
+
 /// The facts, values and statuses `e` reads, in order of appearance, each once.
-fn specs(e: &Expr) -> Box<[Spec]> {
+fn specs(e: &Expr, paths: &mut Paths) -> Box<[Spec]> {
     let mut found: Vec<Spec> = Vec::new();
     e.walk(&mut |x| {
         let s = match x {
-            Expr::Field(path) => Spec::Field(path.as_slice().into()),
+            Expr::Field(path) => Spec::Field(paths.id(path), path.as_slice().into()),
             Expr::Value(v) => Spec::Value(*v),
             Expr::Status(c) => Spec::Status(*c),
             Expr::Overridden => Spec::Overridden,
@@ -350,16 +368,17 @@ fn specs(e: &Expr) -> Box<[Spec]> {
 
 impl Plan {
     pub(crate) fn new(prog: &Program, prepared: &Prepared) -> Plan {
+        let mut paths = Paths::default();
         let rules = prog
             .rules
             .iter()
             .map(|r| RulePlan {
-                body: specs(&r.body),
+                body: specs(&r.body, &mut paths),
                 conjuncts: r
                     .guard
                     .iter()
                     .flat_map(|g| &g.conjuncts)
-                    .map(|c| specs(&c.expr))
+                    .map(|c| specs(&c.expr, &mut paths))
                     .collect(),
             })
             .collect();
@@ -410,7 +429,7 @@ impl Plan {
                 CheckPlan {
                     roots: roots.into(),
                     event: match &c.event {
-                        Some(Expr::Field(path)) => Some(path.as_slice().into()),
+                        Some(Expr::Field(path)) => Some(paths.id(path)),
                         _ => None,
                     },
                 }
@@ -425,6 +444,7 @@ impl Plan {
             .collect();
         Plan {
             heads,
+            paths: paths.0.into(),
             rules,
             values,
             checks,
@@ -553,6 +573,7 @@ impl Cx<'_> {
             .is_some_and(|h| Arc::ptr_eq(h, &plan.heads))
         {
             out.heads = Some(plan.heads.clone());
+            out.paths = Some(plan.paths.clone());
         }
         self.s.ex.begin(prog.values.len(), prog.rules.len());
         for f in &verdict.findings {
@@ -581,7 +602,7 @@ impl Cx<'_> {
         }
         FindingExplanation {
             values: range(&out.order, start),
-            check: self.check_step(plan, f, check, out),
+            check: self.check_step(plan, f, check),
         }
     }
 
@@ -860,15 +881,7 @@ impl Cx<'_> {
         let start = out.reads.len();
         for spec in specs {
             let (source, value) = match spec {
-                Spec::Field(path) => {
-                    let at = out.paths.len() as u32;
-                    out.paths.extend_from_slice(path);
-                    let source = Source::Field {
-                        start: at,
-                        len: path.len() as u32,
-                    };
-                    (source, Ok(self.field(path)))
-                }
+                Spec::Field(id, path) => (Source::Field(*id), Ok(self.field(path))),
                 Spec::Value(v) => {
                     if *v as usize >= self.p.values.len() {
                         continue;
@@ -905,27 +918,14 @@ impl Cx<'_> {
         v.clone()
     }
 
-    fn check_step(
-        &mut self,
-        plan: &Plan,
-        f: &Finding,
-        check: Option<&ir::Check>,
-        out: &mut Explanation,
-    ) -> CheckStep {
+    fn check_step(&mut self, plan: &Plan, f: &Finding, check: Option<&ir::Check>) -> CheckStep {
         let event = check.and_then(|c| c.event.as_ref()).map(|_| {
             let source = match plan
                 .checks
                 .get(f.check as usize)
                 .and_then(|c| c.event.as_ref())
             {
-                Some(path) => {
-                    let start = out.paths.len() as u32;
-                    out.paths.extend_from_slice(path);
-                    Source::Field {
-                        start,
-                        len: path.len() as u32,
-                    }
-                }
+                Some(&id) => Source::Field(id),
                 None => Source::Event,
             };
             Read {
