@@ -25,7 +25,8 @@
 //! after the dynamic prefix of an overridden base or an alias), what the bases of a value
 //! with exceptions give (`overridden`), and each check's status. Guards and bodies are
 //! evaluated at most once on any decision path, so they are not memoized. Values whose tree
-//! is one unguarded base are evaluated directly, and constant ones once, at preparation. The
+//! is one unguarded base are evaluated directly, and constant ones once, at preparation;
+//! values whose exceptions are all leaves by one scan of their guards. The
 //! scratch is tagged with a generation number, so starting the next
 //! record is O(1) and nothing is allocated per record once the scratch is warm.
 
@@ -34,7 +35,7 @@ use rust_decimal::Decimal;
 
 use crate::compile::{Fx, Px, GROW_EVERY, RED_ZONE, STACK_STEP};
 use crate::index::RuleList;
-use crate::prepare::{PRule, Prepared, Shape};
+use crate::prepare::{PRule, PValue, Prepared, Shape};
 use crate::val::Val;
 
 /// Why evaluation of a value stopped.
@@ -351,6 +352,9 @@ impl<'a> Cx<'a> {
         if pv.exceptions.is_empty() {
             return self.compute_bases(v);
         }
+        if pv.flat {
+            return self.flat_value(v, pv);
+        }
         let base = self.s.stack.len();
         let out = match self.applicable_in(&pv.exceptions) {
             Ok(Applicable::None) => self.compute_bases(v),
@@ -360,6 +364,59 @@ impl<'a> Cx<'a> {
         };
         self.s.stack.truncate(base);
         out
+    }
+
+    /// `value(V)` for a [`PValue::flat`] value: one scan of the exceptions' guards (the
+    /// key filter skipping as in [`Cx::applicable_in`]); one applies: its body (a leaf
+    /// decides itself); none: the bases; several: the general resolution. Exactly the
+    /// general walk, without its layers.
+    fn flat_value(&mut self, v: ValueId, pv: &'a PValue) -> Out<Decided> {
+        let p: &'a Prepared = self.p;
+        let rec = self.rec;
+        let list: &'a RuleList = &pv.exceptions;
+        let filter = list.filter().filter(|f| f.trusted(self.kind, rec));
+        let skip = |i: usize| filter.is_some_and(|f| f.skips(i, rec));
+        let mut first: Option<(RuleId, &'a PRule)> = None;
+        for (i, &r) in list.iter().enumerate() {
+            if skip(i) {
+                continue;
+            }
+            let rule = p
+                .rules
+                .get(r as usize)
+                .ok_or(undef(None, Reason::MissingRef))?;
+            if !self.rule_guard(r, rule)? {
+                continue;
+            }
+            let Some((f, _)) = first else {
+                first = Some((r, rule));
+                continue;
+            };
+            // Several apply: every later guard too, then priority and agreement.
+            let base = self.s.stack.len();
+            self.s.stack.extend([f, r]);
+            let mut out = Ok(());
+            for (j, &later) in list.iter().enumerate().skip(i + 1) {
+                if skip(j) {
+                    continue;
+                }
+                match self.guard(later) {
+                    Ok(true) => self.s.stack.push(later),
+                    Ok(false) => {}
+                    Err(e) => {
+                        out = Err(e);
+                        break;
+                    }
+                }
+            }
+            let out = out.and_then(|()| self.resolve(base));
+            self.s.stack.truncate(base);
+            return out;
+        }
+        match first {
+            Some((r, rule)) => self.eval(&rule.body, rule.env).map(|x| (x, r)),
+            None => self.compute_bases(v),
+        }
     }
 
     /// The outcome of `v`'s bases alone (memoized): what a top-level exception overrides.
@@ -508,6 +565,12 @@ impl<'a> Cx<'a> {
     /// one decision each guard is evaluated once, and explanations may recompute it.
     pub(crate) fn guard(&mut self, r: RuleId) -> Out<bool> {
         let rule = self.rule(r)?;
+        self.rule_guard(r, rule)
+    }
+
+    /// [`Cx::guard`] of rule `r`, already looked up.
+    #[inline(always)]
+    fn rule_guard(&mut self, r: RuleId, rule: &'a PRule) -> Out<bool> {
         if rule.guard.is_empty() {
             return Ok(true);
         }
