@@ -323,12 +323,22 @@ impl<'a> Cx<'a> {
         if self.depth >= MAX_DEPTH {
             return Err(undef(Some(v), Reason::Cycle));
         }
+        if (self.depth + 1) % GROW_EVERY == 0 {
+            return self.fill_value_grown(v);
+        }
+        self.fill_value_here(v)
+    }
+
+    /// [`Cx::fill_value`] on a stack grown if it runs low.
+    #[inline(never)]
+    fn fill_value_grown(&mut self, v: ValueId) -> Out<()> {
+        stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.fill_value_here(v))
+    }
+
+    #[inline(always)]
+    fn fill_value_here(&mut self, v: ValueId) -> Out<()> {
         self.depth += 1;
-        let out = if self.depth % GROW_EVERY == 0 {
-            stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.compute_value(v))
-        } else {
-            self.compute_value(v)
-        };
+        let out = self.compute_value(v);
         self.depth -= 1;
         let done = match &out {
             Ok(_) => Ok(()),
@@ -338,6 +348,7 @@ impl<'a> Cx<'a> {
         done
     }
 
+    #[inline(always)]
     fn compute_value(&mut self, v: ValueId) -> Out<Decided> {
         let p: &'a Prepared = self.p;
         let pv = p
@@ -413,10 +424,13 @@ impl<'a> Cx<'a> {
             self.s.stack.truncate(base);
             return out;
         }
-        match first {
-            Some((r, rule)) => self.eval(&rule.body, rule.env).map(|x| (x, r)),
-            None => self.compute_bases(v),
-        }
+        let (r, rule) = match (first, &pv.base_shape) {
+            (Some(one), _) => one,
+            (None, Shape::Const(d)) => return Ok(d.clone()),
+            (None, &Shape::Simple(r)) => (r, self.rule(r)?),
+            (None, Shape::General) => return self.compute_bases(v),
+        };
+        self.eval(&rule.body, rule.env).map(|x| (x, r))
     }
 
     /// The outcome of `v`'s bases alone (memoized): what a top-level exception overrides.
