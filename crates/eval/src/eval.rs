@@ -119,6 +119,17 @@ impl<T> Memo<T> {
         }
     }
 
+    /// Sets cell `i` to `Done(x)` and reads it back in place (`None`: no such cell).
+    #[inline]
+    fn put(&mut self, i: u32, gen: u32, x: T) -> Option<&T> {
+        let cell = self.cells.get_mut(i as usize)?;
+        *cell = (gen, Cell::Done(x));
+        match &cell.1 {
+            Cell::Done(x) => Some(x),
+            Cell::Busy => None,
+        }
+    }
+
     fn reset(&mut self) {
         for c in &mut self.cells {
             c.0 = 0;
@@ -288,37 +299,27 @@ impl<'a> Cx<'a> {
         if let Some(Shape::Const(d)) = p.values.get(v as usize).map(|pv| &pv.shape) {
             return Ok(d.clone());
         }
-        self.fill_value(v)?;
-        match self.s.values.get(v, self.s.gen) {
-            Some(Cell::Done(o)) => o.clone(),
-            _ => Err(undef(Some(v), Reason::MissingRef)),
-        }
+        self.fill_value(v).cloned()
     }
 
     /// Reads the outcome of value `v` through `f`, in place (no clone of the value): what
     /// [`Cx::value`] gives, minus the deciding rule.
     #[inline]
     pub(crate) fn value_with<R>(&mut self, v: ValueId, f: impl FnOnce(Out<&Val>) -> R) -> R {
-        if !matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_))) {
-            let p: &'a Prepared = self.p;
-            if let Some(Shape::Const((d, _))) = p.values.get(v as usize).map(|pv| &pv.shape) {
-                return f(Ok(d));
-            }
-            if let Err(stop) = self.fill_value(v) {
-                return f(Err(stop));
-            }
+        if let Some(Cell::Done(o)) = self.s.values.get(v, self.s.gen) {
+            return f(o.as_ref().map(|d| &d.0).map_err(|stop| *stop));
         }
-        match self.s.values.get(v, self.s.gen) {
-            Some(Cell::Done(Ok((x, _)))) => f(Ok(x)),
-            Some(Cell::Done(Err(stop))) => f(Err(*stop)),
-            _ => f(Err(undef(Some(v), Reason::MissingRef))),
+        let p: &'a Prepared = self.p;
+        if let Some(Shape::Const((d, _))) = p.values.get(v as usize).map(|pv| &pv.shape) {
+            return f(Ok(d));
         }
+        f(self.fill_value(v).map(|d| &d.0))
     }
 
-    /// Computes value `v` (not constant, not in the memo) into the memo; its stop, if any,
-    /// also when it is not memoized (runaway depth).
+    /// Computes value `v` (not constant, not in the memo) into the memo, and reads it there;
+    /// its stop, if any, also when it is not memoized (runaway depth).
     #[inline(never)]
-    fn fill_value(&mut self, v: ValueId) -> Out<()> {
+    fn fill_value(&mut self, v: ValueId) -> Out<&Decided> {
         // A cycle (only in a damaged IR: the checker rejects them) shows as runaway depth.
         if self.depth >= MAX_DEPTH {
             return Err(undef(Some(v), Reason::Cycle));
@@ -331,21 +332,23 @@ impl<'a> Cx<'a> {
 
     /// [`Cx::fill_value`] on a stack grown if it runs low.
     #[inline(never)]
-    fn fill_value_grown(&mut self, v: ValueId) -> Out<()> {
-        stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.fill_value_here(v))
+    fn fill_value_grown(&mut self, v: ValueId) -> Out<&Decided> {
+        stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.fill_value_here(v).map(|_| ()))?;
+        match self.s.values.get(v, self.s.gen) {
+            Some(Cell::Done(o)) => o.as_ref().map_err(|stop| *stop),
+            _ => Err(undef(Some(v), Reason::MissingRef)),
+        }
     }
 
     #[inline(always)]
-    fn fill_value_here(&mut self, v: ValueId) -> Out<()> {
+    fn fill_value_here(&mut self, v: ValueId) -> Out<&Decided> {
         self.depth += 1;
         let out = self.compute_value(v);
         self.depth -= 1;
-        let done = match &out {
-            Ok(_) => Ok(()),
-            Err(stop) => Err(*stop),
-        };
-        self.s.values.set(v, self.s.gen, Cell::Done(out));
-        done
+        match self.s.values.put(v, self.s.gen, out) {
+            Some(o) => o.as_ref().map_err(|stop| *stop),
+            None => Err(undef(Some(v), Reason::MissingRef)),
+        }
     }
 
     #[inline(always)]
