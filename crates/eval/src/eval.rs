@@ -25,7 +25,8 @@
 //! after the dynamic prefix of an overridden base or an alias), what the bases of a value
 //! with exceptions give (`overridden`), and each check's status. Guards and bodies are
 //! evaluated at most once on any decision path, so they are not memoized. Values whose tree
-//! is one unguarded base are evaluated directly, and constant ones once, at preparation. The
+//! is one unguarded base are evaluated directly, and constant ones once, at preparation;
+//! values whose exceptions are all leaves by one scan of their guards. The
 //! scratch is tagged with a generation number, so starting the next
 //! record is O(1) and nothing is allocated per record once the scratch is warm.
 
@@ -34,7 +35,7 @@ use rust_decimal::Decimal;
 
 use crate::compile::{Fx, Px, GROW_EVERY, RED_ZONE, STACK_STEP};
 use crate::index::RuleList;
-use crate::prepare::{PRule, Prepared, Shape};
+use crate::prepare::{PRule, PValue, Prepared, Shape};
 use crate::val::Val;
 
 /// Why evaluation of a value stopped.
@@ -115,6 +116,17 @@ impl<T> Memo<T> {
     pub(crate) fn set(&mut self, i: u32, gen: u32, c: Cell<T>) {
         if let Some(x) = self.cells.get_mut(i as usize) {
             *x = (gen, c);
+        }
+    }
+
+    /// Sets cell `i` to `Done(x)` and reads it back in place (`None`: no such cell).
+    #[inline]
+    fn put(&mut self, i: u32, gen: u32, x: T) -> Option<&T> {
+        let cell = self.cells.get_mut(i as usize)?;
+        *cell = (gen, Cell::Done(x));
+        match &cell.1 {
+            Cell::Done(x) => Some(x),
+            Cell::Busy => None,
         }
     }
 
@@ -287,56 +299,59 @@ impl<'a> Cx<'a> {
         if let Some(Shape::Const(d)) = p.values.get(v as usize).map(|pv| &pv.shape) {
             return Ok(d.clone());
         }
-        self.fill_value(v)?;
-        match self.s.values.get(v, self.s.gen) {
-            Some(Cell::Done(o)) => o.clone(),
-            _ => Err(undef(Some(v), Reason::MissingRef)),
-        }
+        self.fill_value(v).cloned()
     }
 
     /// Reads the outcome of value `v` through `f`, in place (no clone of the value): what
     /// [`Cx::value`] gives, minus the deciding rule.
     #[inline]
     pub(crate) fn value_with<R>(&mut self, v: ValueId, f: impl FnOnce(Out<&Val>) -> R) -> R {
-        if !matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_))) {
-            let p: &'a Prepared = self.p;
-            if let Some(Shape::Const((d, _))) = p.values.get(v as usize).map(|pv| &pv.shape) {
-                return f(Ok(d));
-            }
-            if let Err(stop) = self.fill_value(v) {
-                return f(Err(stop));
-            }
+        if let Some(Cell::Done(o)) = self.s.values.get(v, self.s.gen) {
+            return f(o.as_ref().map(|d| &d.0).map_err(|stop| *stop));
         }
-        match self.s.values.get(v, self.s.gen) {
-            Some(Cell::Done(Ok((x, _)))) => f(Ok(x)),
-            Some(Cell::Done(Err(stop))) => f(Err(*stop)),
-            _ => f(Err(undef(Some(v), Reason::MissingRef))),
+        let p: &'a Prepared = self.p;
+        if let Some(Shape::Const((d, _))) = p.values.get(v as usize).map(|pv| &pv.shape) {
+            return f(Ok(d));
         }
+        f(self.fill_value(v).map(|d| &d.0))
     }
 
-    /// Computes value `v` (not constant, not in the memo) into the memo; its stop, if any,
-    /// also when it is not memoized (runaway depth).
+    /// Computes value `v` (not constant, not in the memo) into the memo, and reads it there;
+    /// its stop, if any, also when it is not memoized (runaway depth).
     #[inline(never)]
-    fn fill_value(&mut self, v: ValueId) -> Out<()> {
+    fn fill_value(&mut self, v: ValueId) -> Out<&Decided> {
         // A cycle (only in a damaged IR: the checker rejects them) shows as runaway depth.
         if self.depth >= MAX_DEPTH {
             return Err(undef(Some(v), Reason::Cycle));
         }
-        self.depth += 1;
-        let out = if self.depth % GROW_EVERY == 0 {
-            stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.compute_value(v))
-        } else {
-            self.compute_value(v)
-        };
-        self.depth -= 1;
-        let done = match &out {
-            Ok(_) => Ok(()),
-            Err(stop) => Err(*stop),
-        };
-        self.s.values.set(v, self.s.gen, Cell::Done(out));
-        done
+        if (self.depth + 1) % GROW_EVERY == 0 {
+            return self.fill_value_grown(v);
+        }
+        self.fill_value_here(v)
     }
 
+    /// [`Cx::fill_value`] on a stack grown if it runs low.
+    #[inline(never)]
+    fn fill_value_grown(&mut self, v: ValueId) -> Out<&Decided> {
+        stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.fill_value_here(v).map(|_| ()))?;
+        match self.s.values.get(v, self.s.gen) {
+            Some(Cell::Done(o)) => o.as_ref().map_err(|stop| *stop),
+            _ => Err(undef(Some(v), Reason::MissingRef)),
+        }
+    }
+
+    #[inline(always)]
+    fn fill_value_here(&mut self, v: ValueId) -> Out<&Decided> {
+        self.depth += 1;
+        let out = self.compute_value(v);
+        self.depth -= 1;
+        match self.s.values.put(v, self.s.gen, out) {
+            Some(o) => o.as_ref().map_err(|stop| *stop),
+            None => Err(undef(Some(v), Reason::MissingRef)),
+        }
+    }
+
+    #[inline(always)]
     fn compute_value(&mut self, v: ValueId) -> Out<Decided> {
         let p: &'a Prepared = self.p;
         let pv = p
@@ -351,6 +366,9 @@ impl<'a> Cx<'a> {
         if pv.exceptions.is_empty() {
             return self.compute_bases(v);
         }
+        if pv.flat {
+            return self.flat_value(v, pv);
+        }
         let base = self.s.stack.len();
         let out = match self.applicable_in(&pv.exceptions) {
             Ok(Applicable::None) => self.compute_bases(v),
@@ -360,6 +378,62 @@ impl<'a> Cx<'a> {
         };
         self.s.stack.truncate(base);
         out
+    }
+
+    /// `value(V)` for a [`PValue::flat`] value: one scan of the exceptions' guards (the
+    /// key filter skipping as in [`Cx::applicable_in`]); one applies: its body (a leaf
+    /// decides itself); none: the bases; several: the general resolution. Exactly the
+    /// general walk, without its layers.
+    fn flat_value(&mut self, v: ValueId, pv: &'a PValue) -> Out<Decided> {
+        let p: &'a Prepared = self.p;
+        let rec = self.rec;
+        let list: &'a RuleList = &pv.exceptions;
+        let filter = list.filter().filter(|f| f.trusted(self.kind, rec));
+        let skip = |i: usize| filter.is_some_and(|f| f.skips(i, rec));
+        let mut first: Option<(RuleId, &'a PRule)> = None;
+        for (i, &r) in list.iter().enumerate() {
+            if skip(i) {
+                continue;
+            }
+            let rule = p
+                .rules
+                .get(r as usize)
+                .ok_or(undef(None, Reason::MissingRef))?;
+            if !self.rule_guard(r, rule)? {
+                continue;
+            }
+            let Some((f, _)) = first else {
+                first = Some((r, rule));
+                continue;
+            };
+            // Several apply: every later guard too, then priority and agreement.
+            let base = self.s.stack.len();
+            self.s.stack.extend([f, r]);
+            let mut out = Ok(());
+            for (j, &later) in list.iter().enumerate().skip(i + 1) {
+                if skip(j) {
+                    continue;
+                }
+                match self.guard(later) {
+                    Ok(true) => self.s.stack.push(later),
+                    Ok(false) => {}
+                    Err(e) => {
+                        out = Err(e);
+                        break;
+                    }
+                }
+            }
+            let out = out.and_then(|()| self.resolve(base));
+            self.s.stack.truncate(base);
+            return out;
+        }
+        let (r, rule) = match (first, &pv.base_shape) {
+            (Some(one), _) => one,
+            (None, Shape::Const(d)) => return Ok(d.clone()),
+            (None, &Shape::Simple(r)) => (r, self.rule(r)?),
+            (None, Shape::General) => return self.compute_bases(v),
+        };
+        self.eval(&rule.body, rule.env).map(|x| (x, r))
     }
 
     /// The outcome of `v`'s bases alone (memoized): what a top-level exception overrides.
@@ -508,6 +582,12 @@ impl<'a> Cx<'a> {
     /// one decision each guard is evaluated once, and explanations may recompute it.
     pub(crate) fn guard(&mut self, r: RuleId) -> Out<bool> {
         let rule = self.rule(r)?;
+        self.rule_guard(r, rule)
+    }
+
+    /// [`Cx::guard`] of rule `r`, already looked up.
+    #[inline(always)]
+    fn rule_guard(&mut self, r: RuleId, rule: &'a PRule) -> Out<bool> {
         if rule.guard.is_empty() {
             return Ok(true);
         }

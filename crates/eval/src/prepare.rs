@@ -65,6 +65,9 @@ pub(crate) struct PValue {
     pub bases: RuleList,
     /// Sorted by rule id.
     pub exceptions: RuleList,
+    /// The exceptions are scanned without an index and none has children: the value is
+    /// decided by one scan of their guards (see [`crate::eval::Cx::flat_value`]).
+    pub flat: bool,
 }
 
 /// A prepared check.
@@ -219,12 +222,20 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         } else {
             Shape::General
         };
+        let flat = !exceptions.is_empty()
+            && exceptions.index().is_none()
+            && exceptions.iter().all(|r| {
+                rules
+                    .get(*r as usize)
+                    .is_some_and(|pr: &PRule| pr.children.is_empty())
+            });
         values.push(PValue {
             shape,
             base_shape,
             chain: None,
             bases,
             exceptions,
+            flat,
         });
     }
     let mut checks = Vec::with_capacity(p.checks.len());
