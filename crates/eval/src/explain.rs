@@ -1,9 +1,10 @@
 //! Explanations: the derivation of each finding, built after evaluation.
 //!
 //! The evaluator's hot path records nothing for explanations. When one is asked for, the
-//! decision trees of the values involved are walked again over the memoized results of
-//! the same record (values are memoized, and guards and bodies are pure, so this costs
-//! little and cannot disagree with the verdict). For each finding the explanation lists, in
+//! evaluation notes which conjunct of each guard it found false (`traced_guard`), and
+//! the decision trees of the values involved are then walked again over the memoized
+//! results of the same record (values are memoized, and guards and bodies are pure, so this
+//! costs little and cannot disagree with the verdict). For each finding the explanation lists, in
 //! dependency order (what a value reads comes before it), every value involved — the
 //! check's components and, transitively, the values their rules read, when they were
 //! evaluated — with its result and the outcome of every rule of its tree:
@@ -27,7 +28,7 @@
 //! ([`crate::Evaluator::evaluate_explained_into`]). A value involved in several findings
 //! of a record is walked once and its step shared. What a rule's body and each conjunct of
 //! its guard read, each value's tree in print order and the values it depends on are
-//! computed once per program ([`Plan`], built on the first explanation), and reads name
+//! computed once per program (`Plan`, built on the first explanation), and reads name
 //! their source (a field path, a value, a status) instead of carrying its name: names and
 //! types are looked up in the [`Program`] when printing.
 

@@ -115,7 +115,7 @@ impl std::error::Error for PrepareError {}
 /// How to prepare a program. Verdicts never depend on these options, only speed does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PrepareOptions {
-    /// Index sibling rules by the time windows of their guards ([`crate::index`]), so that
+    /// Index sibling rules by the time windows of their guards (module `index`), so that
     /// the cost per record grows slowly with the number of announcements. On by default;
     /// off, every guard of a list is evaluated (the reference the tests compare with).
     pub window_index: bool,
