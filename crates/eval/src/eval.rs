@@ -508,22 +508,25 @@ impl<'a> Cx<'a> {
             } else {
                 None
             };
-            let r = match (a, rest.get(j)) {
+            let (r, indexed) = match (a, rest.get(j)) {
                 (Some(a), Some(&b)) if b < a => {
                     j += 1;
-                    b
+                    (b, false)
                 }
                 (Some(a), _) => {
                     i += 1;
-                    a
+                    (a, true)
                 }
                 (None, Some(&b)) => {
                     j += 1;
-                    b
+                    (b, false)
                 }
                 (None, None) => break,
             };
-            if !self.guard(r)? {
+            // A candidate of the index whose guard is only its key: the index found the
+            // record's instant inside that key, so the guard holds.
+            let known = indexed && self.p.rules.get(r as usize).is_some_and(|x| x.key_only);
+            if !known && !self.guard(r)? {
                 continue;
             }
             match first {
