@@ -508,25 +508,22 @@ impl<'a> Cx<'a> {
             } else {
                 None
             };
-            let (r, indexed) = match (a, rest.get(j)) {
+            let r = match (a, rest.get(j)) {
                 (Some(a), Some(&b)) if b < a => {
                     j += 1;
-                    (b, false)
+                    b
                 }
                 (Some(a), _) => {
                     i += 1;
-                    (a, true)
+                    a
                 }
                 (None, Some(&b)) => {
                     j += 1;
-                    (b, false)
+                    b
                 }
                 (None, None) => break,
             };
-            // A candidate of the index whose guard is only its key: the index found the
-            // record's instant inside that key, so the guard holds.
-            let known = indexed && self.p.rules.get(r as usize).is_some_and(|x| x.key_only);
-            if !known && !self.guard(r)? {
+            if !self.guard(r)? {
                 continue;
             }
             match first {

@@ -31,12 +31,6 @@
 //! only the subtrees whose max `hi` reaches `t`, inside the prefix whose `lo` is at most
 //! `t`.
 //!
-//! **Key-only guards.** A candidate whose guard is nothing but key conjuncts on the indexed
-//! field ([`key_only`], the typical windowed announcement) applies without its guard being
-//! evaluated: the index found the record's instant inside exactly those conjuncts' interval.
-//! This also spares the memory of the rule's guard closures, which at 10,000 announcements
-//! are cache misses.
-//!
 //! **Small lists.** A list with too few keyed rules for an index keeps their keys in a
 //! [`KeyFilter`]: the same slot shapes are checked once per list and record, then each
 //! keyed rule whose slot holds an instant outside its interval is skipped during the scan
@@ -232,19 +226,6 @@ fn key_of(e: &Expr) -> Option<(u32, i64, i64)> {
         }
         _ => None,
     }
-}
-
-/// Whether a guard is nothing but key conjuncts on one instant field. A window index
-/// returns such a rule only for records whose instant lies in the intersection of those
-/// conjuncts' intervals (after checking that the slot holds an instant), so its guard
-/// then holds, exactly: every conjunct is the comparison its interval was made from.
-pub(crate) fn key_only(conjuncts: &[ir::Conjunct]) -> bool {
-    let mut slot = None;
-    !conjuncts.is_empty()
-        && conjuncts.iter().all(|c| match key_of(&c.expr) {
-            Some((s, _, _)) => *slot.get_or_insert(s) == s,
-            None => false,
-        })
 }
 
 /// `c op x` as `x op' c`.

@@ -38,10 +38,6 @@ pub(crate) struct PRule {
     /// record: the root is a base that names no value (the chain is `path`), or names a
     /// value whose chain is static (that chain, then `path` without the root).
     pub chain: Option<Box<[RuleId]>>,
-    /// The guard is nothing but window or bound conjuncts on one instant field
-    /// ([`crate::index::key_only`]): when a window index returns the rule for a record,
-    /// the guard holds and is not evaluated.
-    pub key_only: bool,
 }
 
 /// How a value's tree can be evaluated.
@@ -201,10 +197,6 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             alias,
             path: Box::new([]),
             chain: None,
-            key_only: r
-                .guard
-                .as_ref()
-                .is_some_and(|g| crate::index::key_only(&g.conjuncts)),
         });
     }
     fill_paths(&mut rules);
