@@ -37,7 +37,7 @@ use std::sync::Arc;
 use ir::{CheckId, Expr, KindId, Program, RuleId, Status, Ty, ValueId};
 use rust_decimal::Decimal;
 
-use crate::compile::Px;
+use crate::compile::{Px, GROW_EVERY, RED_ZONE, STACK_STEP};
 use crate::eval::{Cell, Cx, Env, Out, Stop};
 use crate::prepare::{PValue, Prepared, Shape};
 use crate::val::Val;
@@ -484,6 +484,8 @@ pub(crate) struct Work {
     stack: Vec<RuleId>,
     /// Rules that applied on the deciding paths being walked.
     leaves: Vec<RuleId>,
+    /// How deep `visit` recurses.
+    depth: u32,
     /// Whether the evaluation being run records its guards (for an explanation to follow).
     pub(crate) tracing: bool,
     /// Per rule: the record (scratch generation) whose evaluation ran its guard, and the
@@ -639,8 +641,15 @@ impl Cx<'_> {
         if let Some(vp) = plan.values.get(v as usize) {
             for &d in vp.deps.iter() {
                 if self.evaluated(d) {
-                    // Long chains of values recurse deeply: grow the stack rather than overflow.
-                    stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, || self.visit(plan, d, out));
+                    // Long chains of values recurse deeply: every few levels, grow the stack
+                    // if it runs low (as the evaluator does).
+                    self.s.ex.depth += 1;
+                    if self.s.ex.depth % GROW_EVERY == 0 {
+                        stacker::maybe_grow(RED_ZONE, STACK_STEP, || self.visit(plan, d, out));
+                    } else {
+                        self.visit(plan, d, out);
+                    }
+                    self.s.ex.depth -= 1;
                 }
             }
         }
