@@ -207,6 +207,7 @@ impl Scratch {
             self.values.reset();
             self.bases.reset();
             self.checks.reset();
+            self.ex.forget_guards();
             self.gen = 0;
         }
         self.gen += 1;
@@ -784,5 +785,32 @@ impl<'a> Cx<'a> {
         for &r in &path[usize::from(skip_root)..] {
             out.push(r);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_the_generation_forgets_recorded_guards() {
+        let program = ir::Program {
+            announcements: vec![],
+            enums: vec![],
+            records: vec![],
+            kinds: vec![],
+            values: vec![],
+            rules: vec![],
+            checks: vec![],
+        };
+        let prepared =
+            crate::prepare::prepare(&program, Default::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Scratch::new(&prepared);
+        s.gen = u32::MAX;
+        s.ex.record_guard_for_test(3, 1);
+        s.next_record();
+        assert_eq!(s.gen, 1);
+        // A guard recorded under generation 1 long ago must not pass for this record's.
+        assert!(!s.ex.has_guard_for_test(3, s.gen));
     }
 }

@@ -516,6 +516,24 @@ impl Work {
         self.leaves.clear();
     }
 
+    /// Forgets every recorded guard (the generations they are tagged with start again).
+    pub(crate) fn forget_guards(&mut self) {
+        self.guards.iter_mut().for_each(|g| g.0 = 0);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn record_guard_for_test(&mut self, r: RuleId, gen: u32) {
+        if self.guards.len() <= r as usize {
+            self.guards.resize(r as usize + 1, (0, Ok(None)));
+        }
+        self.guards[r as usize] = (gen, Ok(Some(0)));
+    }
+
+    #[cfg(test)]
+    pub(crate) fn has_guard_for_test(&self, r: RuleId, gen: u32) -> bool {
+        self.guards.get(r as usize).is_some_and(|g| g.0 == gen)
+    }
+
     fn set(&mut self, r: RuleId, outcome: Outcome, reads: (u32, u32)) {
         if let Some(c) = self.cells.get_mut(r as usize) {
             *c = (self.walk, outcome, reads);
