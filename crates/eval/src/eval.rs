@@ -403,30 +403,20 @@ impl<'a> Cx<'a> {
             if !self.rule_guard(r, rule)? {
                 continue;
             }
-            let Some((f, _)) = first else {
-                first = Some((r, rule));
-                continue;
-            };
-            // Several apply: every later guard too, then priority and agreement.
-            let base = self.s.stack.len();
-            self.s.stack.extend([f, r]);
-            let mut out = Ok(());
-            for (j, &later) in list.iter().enumerate().skip(i + 1) {
-                if skip(j) {
-                    continue;
-                }
-                match self.guard(later) {
-                    Ok(true) => self.s.stack.push(later),
-                    Ok(false) => {}
-                    Err(e) => {
-                        out = Err(e);
-                        break;
-                    }
-                }
+            if first.is_some() {
+                // Several apply (a conflict or a priority, rare): the general resolution,
+                // its scan evaluating the (pure) guards again.
+                let base = self.s.stack.len();
+                let out = match self.applicable_where(list, skip) {
+                    Ok(Applicable::Many) => self.resolve(base),
+                    Ok(Applicable::One(r)) => self.decide(r),
+                    Ok(Applicable::None) => self.compute_bases(v),
+                    Err(e) => Err(e),
+                };
+                self.s.stack.truncate(base);
+                return out;
             }
-            let out = out.and_then(|()| self.resolve(base));
-            self.s.stack.truncate(base);
-            return out;
+            first = Some((r, rule));
         }
         let (r, rule) = match (first, &pv.base_shape) {
             (Some(one), _) => one,
