@@ -1001,3 +1001,55 @@ fn long_operator_chains_evaluate_without_exhausting_the_stack() {
     );
     assert_eq!(e.values(&e.findings()[0]).count(), 901);
 }
+
+/// ship_by with two top-level exceptions and no children (evaluated by one scan of their
+/// guards): both apply to a shop order with a delay; they conflict unless one has priority,
+/// and agree when they give the same instant.
+#[test]
+fn top_level_leaf_exceptions_conflict_agree_and_yield_to_priority() {
+    let build = |second_body: Expr, priority: bool| {
+        let mut b = B::new();
+        let ship_by = b.value("baseline.ship_by", Ty::Instant);
+        b.base(
+            ship_by,
+            "baseline.ship_within",
+            vec![],
+            add(fld(f::PAID_AT), hours(48)),
+        );
+        let delay = b.exception(
+            ship_by,
+            "a.delay",
+            vec![is_some(fld(f::DELAY_SHIP_BY))],
+            fld(f::DELAY_SHIP_BY),
+        );
+        let shop = b.exception(
+            ship_by,
+            "b.shop",
+            vec![enum_is(f::MERCHANT_KIND, 0)],
+            second_body,
+        );
+        if priority {
+            b.beats(shop, delay);
+        }
+        b.deadline_check("late_shipment", f::PAID_AT, f::SHIPPED_AT, ship_by);
+        b
+    };
+    let rec = order(json!({"delay_ship_by": "2024-02-25 12:00:00"}));
+    let verdict = |b: &B| {
+        let v = run(&b.p, rec.clone(), "2024-02-10 00:00:00");
+        let (st, rules) = finding(&b.p, &v, "late_shipment").unwrap_or_default();
+        (st, rules, v.findings[0].deadline)
+    };
+    let later = inst("2024-02-28 00:00:00");
+    let (st, rules, deadline) = verdict(&build(later.clone(), false));
+    assert_eq!((st.as_str(), deadline), ("conflict", None));
+    assert_eq!(rules, ["a.delay", "b.shop"]);
+    let (st, rules, deadline) = verdict(&build(later, true));
+    assert_eq!(st, "pending");
+    assert_eq!(rules, ["baseline.ship_within", "b.shop"]);
+    assert_eq!(deadline, Some(t("2024-02-28 00:00:00")));
+    let (st, rules, deadline) = verdict(&build(fld(f::DELAY_SHIP_BY), false));
+    assert_eq!(st, "pending");
+    assert_eq!(rules, ["baseline.ship_within", "a.delay"]);
+    assert_eq!(deadline, Some(t("2024-02-25 12:00:00")));
+}
