@@ -677,6 +677,28 @@ impl Cx<'_> {
     /// Walks `v`'s tree and appends its step; returns the step's index.
     fn walk_value(&mut self, plan: &Plan, v: ValueId, out: &mut Explanation) -> u32 {
         let p: &Prepared = self.p;
+        if let Some(PValue {
+            shape: Shape::Const((x, r)),
+            ..
+        }) = p.values.get(v as usize)
+        {
+            // A constant: its one rule applied and gave it, whatever the record (what the
+            // walk below would find, without looking).
+            let start = out.rules.len();
+            out.rules.push(RuleStep {
+                rule: *r,
+                depth: 0,
+                outcome: Outcome::Applied,
+                value: Some(Ok(x.clone())),
+                reads: (0, 0),
+            });
+            out.values.push(ValueStep {
+                value: v,
+                result: Ok(x.clone()),
+                rules: range(&out.rules, start),
+            });
+            return (out.values.len() - 1) as u32;
+        }
         let ex = &mut self.s.ex;
         bump(&mut ex.walk, &mut ex.cells, |c| c.0 = 0);
         let result = if self.evaluated_full(v) {
@@ -688,7 +710,7 @@ impl Cx<'_> {
             // One unguarded base without exceptions: it applied (the walk below would say
             // the same after looking at empty lists).
             Some(PValue {
-                shape: Shape::Simple(r) | Shape::Const((_, r)),
+                shape: Shape::Simple(r),
                 ..
             }) => self.s.ex.set(*r, Outcome::Applied, (0, 0)),
             Some(pv) => self.walk_tree(plan, pv, out),
