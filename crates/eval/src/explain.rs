@@ -627,17 +627,20 @@ impl Cx<'_> {
         }
     }
 
+    /// Whether `v` (or at least its bases) was evaluated for this record.
     fn evaluated(&self, v: ValueId) -> bool {
         self.evaluated_full(v) || matches!(self.s.bases.get(v, self.s.gen), Some(Cell::Done(_)))
     }
 
+    /// Whether `v` was evaluated for this record (constants always are). The memo is read
+    /// first: it is small and usually answers.
     fn evaluated_full(&self, v: ValueId) -> bool {
-        let constant = self
-            .p
-            .values
-            .get(v as usize)
-            .is_some_and(|pv| matches!(pv.shape, Shape::Const(_)));
-        constant || matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
+        matches!(self.s.values.get(v, self.s.gen), Some(Cell::Done(_)))
+            || self
+                .p
+                .values
+                .get(v as usize)
+                .is_some_and(|pv| matches!(pv.shape, Shape::Const(_)))
     }
 
     fn visit(&mut self, plan: &Plan, v: ValueId, out: &mut Explanation) {
