@@ -24,7 +24,7 @@ use regions::RegionSet;
 use rust_decimal::Decimal;
 
 use crate::render::Renderer;
-use crate::schema::{self, Path};
+use crate::schema::Path;
 
 /// Money and percent are compared as integers of this many units per 1.
 pub const MONEY_SCALE: i64 = 1_000_000;
@@ -183,7 +183,7 @@ impl Deriver<'_> {
     }
 
     fn ty(&self, p: &[u32]) -> Option<&Ty> {
-        schema::field_ty(self.program, self.kind?, p)
+        self.program.field_ty(self.kind?, p)
     }
 
     /// The body of a value that has one unguarded base, no exceptions and no children.

@@ -281,7 +281,7 @@ impl Renderer<'_> {
     /// The type of a field expression (for naming enum constants).
     fn ty_of(&self, e: &Expr) -> Option<Ty> {
         match e {
-            Expr::Field(path) => crate::schema::field_ty(self.program, self.kind?, path).cloned(),
+            Expr::Field(path) => self.program.field_ty(self.kind?, path).cloned(),
             Expr::Value(v) => self.program.values.get(*v as usize).map(|v| v.ty.clone()),
             _ => None,
         }

@@ -1,4 +1,5 @@
-//! Field paths against the declared schema: their types and which prefixes are optional.
+//! Field paths against the declared schema: the fields they walk and which prefixes are
+//! optional (their types: [`ir::Program::field_ty`]).
 
 use ir::{Field, KindId, Program, Ty};
 
@@ -20,11 +21,6 @@ pub fn walk<'a>(p: &'a Program, kind: KindId, path: &[u32]) -> Option<Vec<&'a Fi
         }
     }
     Some(out)
-}
-
-/// The declared type of the field at `path` (with its optional wrapper).
-pub fn field_ty<'a>(p: &'a Program, kind: KindId, path: &[u32]) -> Option<&'a Ty> {
-    walk(p, kind, path)?.last().map(|f| &f.ty)
 }
 
 /// The prefixes of `path` (itself included) whose field is optional.

@@ -30,12 +30,12 @@ impl Domain for Space<'_> {
 
     fn is_optional(&self, p: &Path) -> bool {
         self.kind
-            .and_then(|k| schema::field_ty(self.program, k, p))
+            .and_then(|k| self.program.field_ty(k, p))
             .is_some_and(Ty::is_optional)
     }
 
     fn variants(&self, p: &Path) -> u32 {
-        let ty = self.kind.and_then(|k| schema::field_ty(self.program, k, p));
+        let ty = self.kind.and_then(|k| self.program.field_ty(k, p));
         match ty.map(Ty::base) {
             Some(Ty::Enum(e)) => self
                 .program
@@ -47,12 +47,12 @@ impl Domain for Space<'_> {
     }
 
     fn is_instant(&self, p: &Path) -> bool {
-        let ty = self.kind.and_then(|k| schema::field_ty(self.program, k, p));
+        let ty = self.kind.and_then(|k| self.program.field_ty(k, p));
         matches!(ty.map(Ty::base), Some(Ty::Instant))
     }
 
     fn anchor(&self, p: &Path) -> i128 {
-        let ty = self.kind.and_then(|k| schema::field_ty(self.program, k, p));
+        let ty = self.kind.and_then(|k| self.program.field_ty(k, p));
         match ty.map(Ty::base) {
             Some(Ty::Instant) => self.anchor,
             _ => 0,

@@ -22,7 +22,8 @@ pub fn record(p: &Program, kind: KindId, model: &Model, id: &str, anchor: i128) 
         .values
         .iter()
         .filter(|(path, _)| {
-            crate::schema::field_ty(p, kind, path).is_some_and(|t| *t.base() == Ty::Instant)
+            p.field_ty(kind, path)
+                .is_some_and(|t| *t.base() == Ty::Instant)
         })
         .filter_map(|(_, v)| match v {
             Val::Num(n) => Some(*n),

@@ -267,7 +267,7 @@ impl Explanation {
     /// The type a read is printed with.
     pub fn read_ty<'p>(&self, p: &'p Program, r: &Read) -> Option<&'p Ty> {
         match r.source {
-            Source::Field(_) => field_ty(p, self.kind, self.path(r.source)),
+            Source::Field(_) => p.field_ty(self.kind, self.path(r.source)),
             Source::Value(v) | Source::Overridden(Some(v)) => {
                 p.values.get(v as usize).map(|x| &x.ty)
             }
@@ -1011,7 +1011,7 @@ impl Cx<'_> {
 }
 
 /// Every rule of `v`'s tree, parents before children.
-pub(crate) fn tree_rules(prog: &Program, v: ValueId) -> Vec<RuleId> {
+fn tree_rules(prog: &Program, v: ValueId) -> Vec<RuleId> {
     let mut out = Vec::new();
     let Some(val) = prog.values.get(v as usize) else {
         return out;
@@ -1035,39 +1035,14 @@ pub(crate) fn tree_rules(prog: &Program, v: ValueId) -> Vec<RuleId> {
     out
 }
 
-/// The fields of kind `kind`, or of the record type a path has reached.
-fn walk_fields<'p>(
-    prog: &'p Program,
-    kind: KindId,
-    path: &[u32],
-    mut each: impl FnMut(Result<&'p ir::Field, u32>),
-) {
-    let mut fields = prog.kinds.get(kind as usize).map(|k| &k.fields);
-    for &i in path {
-        match fields.and_then(|f| f.get(i as usize)) {
-            Some(f) => {
-                each(Ok(f));
-                fields = match f.ty.base() {
-                    Ty::Record(r) => prog.records.get(*r as usize).map(|r| &r.fields),
-                    _ => None,
-                };
-            }
-            None => {
-                each(Err(i));
-                fields = None;
-            }
-        }
-    }
-}
-
 /// Appends `order.origin_status.risk` for a field path of kind `kind`.
-pub(crate) fn field_name_into(prog: &Program, kind: KindId, path: &[u32], out: &mut String) {
+fn field_name_into(prog: &Program, kind: KindId, path: &[u32], out: &mut String) {
     let Some(k) = prog.kinds.get(kind as usize) else {
         out.push_str(&format!("{path:?}"));
         return;
     };
     out.push_str(&k.name);
-    walk_fields(prog, kind, path, |f| {
+    prog.walk_path(kind, path, |f| {
         out.push('.');
         match f {
             Ok(f) => out.push_str(&f.name),
@@ -1077,12 +1052,4 @@ pub(crate) fn field_name_into(prog: &Program, kind: KindId, path: &[u32], out: &
             }
         }
     });
-}
-
-/// The type of a field path of kind `kind`.
-pub(crate) fn field_ty<'p>(prog: &'p Program, kind: KindId, path: &[u32]) -> Option<&'p Ty> {
-    prog.kinds.get(kind as usize)?;
-    let mut ty = None;
-    walk_fields(prog, kind, path, |f| ty = f.ok().map(|f| &f.ty));
-    ty
 }

@@ -71,14 +71,6 @@ fn word_needs_escape(x: u64) -> bool {
     below(x, 0x20) || zero(x ^ (ONES * u64::from(b'"'))) || zero(x ^ (ONES * u64::from(b'\\')))
 }
 
-/// Whether `s` holds a byte JSON strings must escape (`"`, `\\`, or below 0x20), eight
-/// bytes at a time: verdicts are mostly names and instants, and this check is most of the
-/// cost of writing them.
-#[cfg(test)]
-fn needs_escape(s: &[u8]) -> bool {
-    next_escape(s, 0).is_some()
-}
-
 /// Appends `"key":` to `out`, preceded by a comma unless `first`. The key is escaped, so
 /// names from policies (fact paths in explanations) are safe here.
 pub fn key(out: &mut String, first: bool, k: &str) {
@@ -104,6 +96,11 @@ pub fn plain_key(out: &mut String, first: bool, k: &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether `s` holds a byte JSON strings must escape (the eight-bytes-at-a-time search).
+    fn needs_escape(s: &[u8]) -> bool {
+        next_escape(s, 0).is_some()
+    }
 
     #[test]
     fn escapes() {

@@ -100,7 +100,7 @@ fn push_code(out: &mut String, c: u32) {
         *d = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    out.push_str(std::str::from_utf8(&digits).unwrap_or("??????"));
+    out.extend(digits.map(char::from));
 }
 
 /// The element type of a collection type, if it is one.

@@ -266,6 +266,45 @@ impl Program {
             .map(|i| i as CheckId)
     }
 
+    /// Walks a field path of kind `kind` (a slot of the kind, then slots of nested
+    /// records): `each` gets every field, or the slot where the path leaves the schema (and
+    /// every slot after it).
+    pub fn walk_path<'a>(
+        &'a self,
+        kind: KindId,
+        path: &[u32],
+        mut each: impl FnMut(Result<&'a Field, u32>),
+    ) {
+        let mut fields = self.kinds.get(kind as usize).map(|k| &k.fields);
+        for &i in path {
+            match fields.and_then(|f| f.get(i as usize)) {
+                Some(f) => {
+                    each(Ok(f));
+                    fields = match f.ty.base() {
+                        Ty::Record(r) => self.records.get(*r as usize).map(|r| &r.fields),
+                        _ => None,
+                    };
+                }
+                None => {
+                    each(Err(i));
+                    fields = None;
+                }
+            }
+        }
+    }
+
+    /// The declared type (with its optional wrapper) of the field at `path` in kind
+    /// `kind`; `None` when the path leaves the schema.
+    pub fn field_ty(&self, kind: KindId, path: &[u32]) -> Option<&Ty> {
+        let mut ty = None;
+        let mut inside = !path.is_empty();
+        self.walk_path(kind, path, |f| match f {
+            Ok(f) => ty = Some(&f.ty),
+            Err(_) => inside = false,
+        });
+        ty.filter(|_| inside)
+    }
+
     /// A type as the policies write it, with this program's enum and record names.
     pub fn type_name(&self, t: &Ty) -> String {
         t.written(&|t| match t {

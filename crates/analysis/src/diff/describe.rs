@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use crate::atoms::{Atom, Cube, MONEY_SCALE};
 use crate::render;
-use crate::schema::{self, Path};
+use crate::schema::Path;
 
 type Bounds = (Option<i128>, Option<i128>);
 
@@ -25,7 +25,7 @@ const REGIONS_SHOWN: usize = 4;
 pub fn cube(p: &Program, kind: Option<KindId>, c: &Cube) -> String {
     let name = |path: &Path| render::field_path(p, kind, path);
     let ty = |path: &Path| {
-        kind.and_then(|k| schema::field_ty(p, k, path))
+        kind.and_then(|k| p.field_ty(k, path))
             .map(|t| t.base().clone())
     };
     let mut bounds: BTreeMap<(Path, Option<Path>), Bounds> = BTreeMap::new();
