@@ -126,6 +126,7 @@ impl<'p> Evaluator<'p> {
         out: &mut Verdict,
     ) {
         scratch.next_record();
+        record.prefetch();
         let mut cx = Cx {
             p: &self.prepared,
             s: scratch,

@@ -4,6 +4,10 @@
 //! cargo run --release -p edict-bench --bin measure -- eval|explain|stream|scale N|scan N|compile|compile-synth [ROUNDS]
 //! ```
 //!
+//! The eval workloads cycle through a pool of 10,000 pre-decoded records (about 6 MB, more
+//! than a core's L2 cache); `POOL=N` in the environment sets another pool size, to see how
+//! much of the time is memory (`POOL=1000` fits in L2).
+//!
 //! Runs the workload ROUNDS times (default 10) after one warm-up round and prints the best
 //! and the median time per record (per compile for the compile workloads). The best round is
 //! the figure least disturbed by other processes on a shared machine; run it under
@@ -73,7 +77,11 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
             let program = bench::shipped_program()?;
             let ev =
                 eval::Evaluator::new(&program).map_err(|e| bench::SetupError(e.to_string()))?;
-            let records = bench::decode_all(&ev, &bench::generated(10_000))?;
+            let pool: u64 = std::env::var("POOL")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(10_000);
+            let records = bench::decode_all(&ev, &bench::generated(pool))?;
             let mut scratch = ev.scratch();
             let mut out = eval::Verdict::default();
             let mut expl = eval::Explanation::default();
