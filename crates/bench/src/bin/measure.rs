@@ -4,7 +4,8 @@
 //! cargo run --release -p edict-bench --bin measure -- eval|explain|stream|scale N|scan N|compile|compile-synth [ROUNDS]
 //! ```
 //!
-//! The eval workloads cycle through a pool of 10,000 pre-decoded records (about 6 MB, more
+//! The eval workloads cycle through a pool of 10,000 pre-decoded records (several MB: an
+//! order is 20 slots of 24 bytes plus its id and lists; more
 //! than a core's L2 cache); `POOL=N` in the environment sets another pool size, to see how
 //! much of the time is memory (`POOL=1000` fits in L2).
 //!
