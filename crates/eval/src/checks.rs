@@ -18,7 +18,7 @@
 
 use ir::{CheckId, Status, ValueId};
 
-use crate::eval::{undef, Cell, CheckOut, Cx, Env, Out, Ov, Reason, Stop};
+use crate::eval::{undef, Cell, CheckOut, Cx, Env, Out, Reason, Stop};
 use crate::prepare::{PCheck, Shape};
 use crate::val::Val;
 
@@ -69,10 +69,7 @@ impl Cx<'_> {
     }
 
     fn run_check(&mut self, pc: &PCheck, reached: &mut u8) -> Out<CheckOut> {
-        let env = Env {
-            value: None,
-            ov: Ov::None,
-        };
+        let env = Env::TOP;
         if let Some(after) = &pc.after {
             if self.probe_is_null(after, env)? {
                 return Ok(CheckOut::status(Status::NotApplicable));

@@ -67,7 +67,7 @@ impl Cx<'_> {
         match p {
             Probe::Slot(i) => match self.rec.get(*i) {
                 Some(v) => Ok(v.is_null()),
-                None => Err(undef(env.value, Reason::MissingRef)),
+                None => Err(undef(env.value(), Reason::MissingRef)),
             },
             Probe::Expr(f) => Ok(f.call(self, env)?.is_null()),
         }
@@ -84,7 +84,7 @@ impl Cx<'_> {
         match p {
             Probe::Slot(i) => match self.rec.get(*i) {
                 Some(v) => instant(v),
-                None => Err(undef(env.value, Reason::MissingRef)),
+                None => Err(undef(env.value(), Reason::MissingRef)),
             },
             Probe::Expr(f) => instant(&f.call(self, env)?),
         }
@@ -124,7 +124,7 @@ impl Opnd for SlotO {
         let rec = cx.rec;
         match rec.get(self.0) {
             Some(v) => k(cx, v),
-            None => Err(undef(env.value, Reason::MissingRef)),
+            None => Err(undef(env.value(), Reason::MissingRef)),
         }
     }
 }
@@ -256,7 +256,7 @@ where
 }
 
 fn ty_err(env: Env) -> crate::eval::Stop {
-    undef(env.value, Reason::Type)
+    undef(env.value(), Reason::Type)
 }
 
 /// The compiler: the program, for id checks, and where we are, for messages.
@@ -300,7 +300,7 @@ impl Compiler<'_> {
                     let (first, rest) = (*first as usize, rest.to_vec());
                     Fx::new(move |cx, env| match cx.rec.get(first) {
                         Some(v) => follow(v, &rest, env),
-                        None => Err(undef(env.value, Reason::MissingRef)),
+                        None => Err(undef(env.value(), Reason::MissingRef)),
                     })
                 }
             },
@@ -310,7 +310,7 @@ impl Compiler<'_> {
                     let n = cx.s.locals.len();
                     match n.checked_sub(depth + 1).and_then(|i| cx.s.locals.get(i)) {
                         Some(v) => follow(v, &path, env),
-                        None => Err(undef(env.value, Reason::MissingRef)),
+                        None => Err(undef(env.value(), Reason::MissingRef)),
                     }
                 })
             }
@@ -341,7 +341,7 @@ impl Compiler<'_> {
                 Fx::new(move |cx, env| p.call(cx, env).map(Val::Bool))
             }
             Expr::Neg(x) => unary(op(x)?, |x, env| {
-                let arith = || undef(env.value, Reason::Arithmetic);
+                let arith = || undef(env.value(), Reason::Arithmetic);
                 match x {
                     Val::Int(i) => i.checked_neg().map(Val::Int).ok_or_else(arith),
                     Val::Duration(d) => d.checked_neg().map(Val::Duration).ok_or_else(arith),
@@ -357,7 +357,7 @@ impl Compiler<'_> {
                             $(ArithOp::$o => binary(a, b, |x, y, env| {
                                 match arithmetic(ArithOp::$o, x, y) {
                                     Some(Some(v)) => Ok(v),
-                                    Some(None) => Err(undef(env.value, Reason::Arithmetic)),
+                                    Some(None) => Err(undef(env.value(), Reason::Arithmetic)),
                                     None => Err(ty_err(env)),
                                 }
                             }),)*
@@ -398,7 +398,7 @@ impl Compiler<'_> {
                     Func::Round => match (x, y) {
                         (Val::Money(m), Val::Money(unit)) => round_to(*m, *unit)
                             .map(Val::Money)
-                            .ok_or_else(|| undef(env.value, Reason::Arithmetic)),
+                            .ok_or_else(|| undef(env.value(), Reason::Arithmetic)),
                         _ => Err(ty_err(env)),
                     },
                 })
@@ -563,7 +563,7 @@ fn field_test(e: &Expr) -> Option<Px> {
     Some(Px::new(move |cx, env| match cx.rec.get(slot) {
         Some(Val::Enum(x)) => Ok((*x == variant) != ne),
         Some(_) => Ok(ne),
-        None => Err(undef(env.value, Reason::MissingRef)),
+        None => Err(undef(env.value(), Reason::MissingRef)),
     }))
 }
 

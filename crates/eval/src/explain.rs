@@ -941,7 +941,7 @@ impl Cx<'_> {
                     }
                     (Source::Value(*v), self.value(*v).map(|d| d.0))
                 }
-                Spec::Overridden => (Source::Overridden(env.value), self.overridden(env)),
+                Spec::Overridden => (Source::Overridden(env.value()), self.overridden(env)),
                 Spec::Status(c) => {
                     if *c as usize >= self.p.checks.len() {
                         continue;

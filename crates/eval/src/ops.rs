@@ -23,10 +23,10 @@ pub(crate) fn follow(mut v: &Val, path: &[u32], env: Env) -> Out<Val> {
             Val::Record(slots) => {
                 v = slots
                     .get(i as usize)
-                    .ok_or(undef(env.value, Reason::MissingRef))?;
+                    .ok_or(undef(env.value(), Reason::MissingRef))?;
             }
             Val::Null => return Ok(Val::Null),
-            _ => return Err(undef(env.value, Reason::Type)),
+            _ => return Err(undef(env.value(), Reason::Type)),
         }
     }
     Ok(v.clone())
