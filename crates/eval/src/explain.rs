@@ -195,11 +195,15 @@ static STATUS_TY: Ty = Ty::Status;
 impl Explanation {
     /// Empties the explanation, keeping its buffers.
     pub fn clear(&mut self) {
-        self.findings.clear();
+        // Most values kept are scalars, which own nothing: they are forgotten rather than
+        // dropped, sparing a call into `Val`'s drop glue per element.
+        release(&mut self.findings, |f| {
+            f.check.event.as_ref().map(|r| &r.value)
+        });
         self.order.clear();
-        self.values.clear();
-        self.rules.clear();
-        self.reads.clear();
+        release(&mut self.values, |s| Some(&s.result));
+        release(&mut self.rules, |s| s.value.as_ref());
+        release(&mut self.reads, |r| Some(&r.value));
     }
 
     /// The ready-made JSON head of rule `r`'s step, when the explanation carries them.
@@ -275,6 +279,36 @@ impl Explanation {
             Source::Overridden(None) => None,
             Source::Event => Some(&EVENT_TY),
         }
+    }
+}
+
+/// Empties `items`, dropping only the elements whose value (as `value` finds it) owns
+/// something: the others are forgotten, which is the same for them and cheaper.
+fn release<T>(items: &mut Vec<T>, value: impl Fn(&T) -> Option<&Out<Val>>) {
+    for x in items.drain(..) {
+        if value(&x).is_some_and(|v| matches!(v, Ok(v) if owns(v))) {
+            drop(x);
+        } else {
+            std::mem::forget(x);
+        }
+    }
+}
+
+/// Whether dropping `v` releases anything (exhaustive, so that a new variant must say).
+fn owns(v: &Val) -> bool {
+    match v {
+        Val::Null
+        | Val::Bool(_)
+        | Val::Int(_)
+        | Val::Instant(_)
+        | Val::Duration(_)
+        | Val::Money(_)
+        | Val::Percent(_)
+        | Val::Enum(_)
+        | Val::Region(_)
+        | Val::Window(..)
+        | Val::Status(_) => false,
+        Val::Str(_) | Val::Regions(_) | Val::Set(_) | Val::List(_) | Val::Record(_) => true,
     }
 }
 
@@ -1052,4 +1086,59 @@ fn field_name_into(prog: &Program, kind: KindId, path: &[u32], out: &mut String)
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Clearing drops the values that own something (and only forgets scalars).
+    #[test]
+    fn clearing_releases_shared_values() {
+        let text: Arc<str> = Arc::from("shared");
+        let read = |value| Read {
+            source: Source::Event,
+            value,
+        };
+        let mut e = Explanation::default();
+        for _ in 0..3 {
+            e.reads.push(read(Ok(Val::Str(text.clone()))));
+            e.reads.push(read(Ok(Val::Instant(7))));
+            e.reads.push(read(Err(Stop::Conflict { a: 0, b: 1 })));
+            e.rules.push(RuleStep {
+                rule: 0,
+                depth: 0,
+                outcome: Outcome::Applied,
+                value: Some(Ok(Val::Str(text.clone()))),
+                reads: (0, 0),
+            });
+            e.values.push(ValueStep {
+                value: 0,
+                result: Ok(Val::Str(text.clone())),
+                rules: (0, 1),
+            });
+            e.findings.push(FindingExplanation {
+                values: (0, 0),
+                check: CheckStep {
+                    check: 0,
+                    status: Status::Ok,
+                    before_exempt: Status::Ok,
+                    event: Some(read(Ok(Val::Str(text.clone())))),
+                    deadline: None,
+                    as_of: 0,
+                    exempt: None,
+                    compensation: None,
+                    compensation_rule: None,
+                    stop: None,
+                    has_deadline: false,
+                    has_violated: false,
+                },
+            });
+        }
+        assert_eq!(Arc::strong_count(&text), 13);
+        e.clear();
+        assert_eq!(Arc::strong_count(&text), 1);
+        assert!(e.reads.is_empty() && e.rules.is_empty() && e.values.is_empty());
+        assert!(e.findings.is_empty());
+    }
 }
