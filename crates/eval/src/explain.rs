@@ -695,7 +695,10 @@ impl Cx<'_> {
         };
         if let Some(vp) = plan.values.get(v as usize) {
             for &d in vp.deps.iter() {
-                if self.evaluated(d) {
+                // (Already listed for this finding: `visit` would return at once.)
+                let ex = &self.s.ex;
+                let listed = ex.seen.get(d as usize).is_none_or(|&s| s == ex.finding);
+                if !listed && self.evaluated(d) {
                     // Long chains of values recurse deeply: every few levels, grow the stack
                     // if it runs low (as the evaluator does).
                     self.s.ex.depth += 1;
@@ -711,7 +714,9 @@ impl Cx<'_> {
         out.order.push(step);
     }
 
-    /// Walks `v`'s tree and appends its step; returns the step's index.
+    /// Walks `v`'s tree and appends its step; returns the step's index. Out of line: it
+    /// runs once per value and record, and would weigh on every (recursive) `visit`.
+    #[inline(never)]
     fn walk_value(&mut self, plan: &Plan, v: ValueId, out: &mut Explanation) -> u32 {
         let p: &Prepared = self.p;
         if let Some(PValue {
@@ -833,8 +838,19 @@ impl Cx<'_> {
 
     /// Pushes the members of `list` whose guard holds onto the walk's stack (from the
     /// returned position); the others get their outcome.
+    #[inline]
     fn consider(&mut self, plan: &Plan, list: &[RuleId], out: &mut Explanation) -> usize {
         let base = self.s.ex.stack.len();
+        // Most rules have no exceptions: no call for an empty list.
+        if !list.is_empty() {
+            self.consider_list(plan, list, out);
+        }
+        base
+    }
+
+    /// [`Cx::consider`] of a list that is not empty.
+    #[inline(never)]
+    fn consider_list(&mut self, plan: &Plan, list: &[RuleId], out: &mut Explanation) {
         for &r in list {
             match self.first_false(r) {
                 Ok(None) => self.s.ex.stack.push(r),
@@ -853,7 +869,6 @@ impl Cx<'_> {
                 Err(s) => self.s.ex.set(r, Outcome::Stopped(s), (0, 0)),
             }
         }
-        base
     }
 
     /// The index of the first false conjunct of `r`'s guard, `None` when it holds: as the
@@ -964,7 +979,18 @@ impl Cx<'_> {
     }
 
     /// Appends what `specs` read, evaluated in `env`; returns their range.
+    #[inline]
     fn reads_into(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
+        if specs.is_empty() {
+            // A constant body reads nothing: no call.
+            return range(&out.reads, out.reads.len());
+        }
+        self.reads_list(specs, env, out)
+    }
+
+    /// [`Cx::reads_into`] of specs that are not empty.
+    #[inline(never)]
+    fn reads_list(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
         let start = out.reads.len();
         for spec in specs {
             let (source, value) = match spec {
