@@ -744,7 +744,7 @@ impl Cx<'_> {
         let ex = &mut self.s.ex;
         bump(&mut ex.walk, &mut ex.cells, |c| c.0 = 0);
         let result = if self.evaluated_full(v) {
-            self.value(v).map(|d| d.0)
+            self.value_with(v, |x| x.cloned())
         } else {
             self.bases(v).map(|d| d.0)
         };
@@ -999,7 +999,7 @@ impl Cx<'_> {
                     if *v as usize >= self.p.values.len() {
                         continue;
                     }
-                    (Source::Value(*v), self.value(*v).map(|d| d.0))
+                    (Source::Value(*v), self.value_with(*v, |x| x.cloned()))
                 }
                 Spec::Overridden => (Source::Overridden(env.value()), self.overridden(env)),
                 Spec::Status(c) => {
@@ -1047,10 +1047,10 @@ impl Cx<'_> {
             }
         });
         let exempt = match check {
-            Some(c) if f.reached >= 2 => match self.value(c.exempt) {
-                Ok((Val::Bool(b), _)) => Some(b),
+            Some(c) if f.reached >= 2 => self.value_with(c.exempt, |x| match x {
+                Ok(Val::Bool(b)) => Some(*b),
                 _ => None,
-            },
+            }),
             _ => None,
         };
         CheckStep {
