@@ -38,7 +38,7 @@ use ir::{CheckId, Expr, KindId, Program, RuleId, Status, Ty, ValueId};
 use rust_decimal::Decimal;
 
 use crate::compile::{Px, GROW_EVERY, RED_ZONE, STACK_STEP};
-use crate::eval::{Cell, Cx, Env, Out, Stop};
+use crate::eval::{Cell, Cx, Decided, Env, Out, Stop};
 use crate::prepare::{PValue, Prepared, Shape};
 use crate::val::Val;
 use crate::verdict::Finding;
@@ -808,16 +808,9 @@ impl Cx<'_> {
                     // The rule that decided the value (or its bases) produced the memoized
                     // result: the same body on the same record, not evaluated again.
                     let gen = self.s.gen;
-                    let memo = [
-                        self.s.values.get(rule.value, gen),
-                        self.s.bases.get(rule.value, gen),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|c| match c {
-                        Cell::Done(Ok((x, leaf))) if *leaf == r => Some(x.clone()),
-                        _ => None,
-                    });
+                    let memo = decided_by(self.s.values.get(rule.value, gen), r)
+                        .or_else(|| decided_by(self.s.bases.get(rule.value, gen), r))
+                        .cloned();
                     Some(match memo {
                         Some(x) => Ok(x),
                         None => self.body(r),
@@ -891,12 +884,31 @@ impl Cx<'_> {
 
     /// Marks the decision of `r`, pushing the rules that applied on its deciding path onto
     /// the walk's leaves.
+    #[inline]
     fn walk_decide(&mut self, plan: &Plan, r: RuleId, out: &mut Explanation) {
         let p: &Prepared = self.p;
-        let base = match p.rules.get(r as usize) {
-            Some(rule) => self.consider(plan, &rule.children, out),
-            None => self.s.ex.stack.len(),
-        };
+        match p.rules.get(r as usize) {
+            Some(rule) if !rule.children.is_empty() => {
+                self.walk_decide_children(plan, r, &rule.children, out)
+            }
+            // No exceptions (the usual case): it applied, as the walk below would find.
+            _ => {
+                self.s.ex.set(r, Outcome::Applied, (0, 0));
+                self.s.ex.leaves.push(r);
+            }
+        }
+    }
+
+    /// [`Cx::walk_decide`] of a rule with exceptions.
+    #[inline(never)]
+    fn walk_decide_children(
+        &mut self,
+        plan: &Plan,
+        r: RuleId,
+        children: &[RuleId],
+        out: &mut Explanation,
+    ) {
+        let base = self.consider(plan, children, out);
         if self.s.ex.stack.len() == base {
             self.s.ex.set(r, Outcome::Applied, (0, 0));
             self.s.ex.leaves.push(r);
@@ -974,7 +986,13 @@ impl Cx<'_> {
 
     fn walk_bases(&mut self, plan: &Plan, pv: &PValue, out: &mut Explanation) {
         let base = self.consider(plan, &pv.bases, out);
-        self.walk_agree(plan, base, out);
+        if self.s.ex.stack.len() == base + 1 {
+            // One base applies (the usual case): it decides (what `walk_agree` does then).
+            let first = self.s.ex.stack[base];
+            self.walk_decide(plan, first, out);
+        } else {
+            self.walk_agree(plan, base, out);
+        }
         self.s.ex.stack.truncate(base);
     }
 
@@ -1067,6 +1085,14 @@ impl Cx<'_> {
             has_deadline: check.is_some_and(|c| c.deadline.is_some()),
             has_violated: check.is_some_and(|c| c.violated.is_some()),
         }
+    }
+}
+
+/// The value in a memo cell, when rule `r` decided it.
+fn decided_by(c: Option<&Cell<Out<Decided>>>, r: RuleId) -> Option<&Val> {
+    match c {
+        Some(Cell::Done(Ok((x, leaf)))) if *leaf == r => Some(x),
+        _ => None,
     }
 }
 
