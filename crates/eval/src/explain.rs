@@ -794,37 +794,48 @@ impl Cx<'_> {
     }
 
     fn emit(&mut self, plan: &Plan, r: RuleId, depth: u32, out: &mut Explanation) {
-        let (outcome, mut reads) = self.s.ex.get(r);
-        let value = match outcome {
+        let (outcome, reads) = self.s.ex.get(r);
+        let applied = matches!(
+            outcome,
             Outcome::Applied
-            | Outcome::Overridden { .. }
-            | Outcome::Agreed { .. }
-            | Outcome::Conflict { .. } => match self.p.rules.get(r as usize) {
-                Some(rule) => {
-                    let env = self.env_of(r, rule);
-                    if let Some(rp) = plan.rules.get(r as usize) {
-                        reads = self.reads_into(&rp.body, env, out);
-                    }
-                    // The rule that decided the value (or its bases) produced the memoized
-                    // result: the same body on the same record, not evaluated again.
-                    let gen = self.s.gen;
-                    let memo = decided_by(self.s.values.get(rule.value, gen), r)
-                        .or_else(|| decided_by(self.s.bases.get(rule.value, gen), r))
-                        .cloned();
-                    Some(match memo {
-                        Some(x) => Ok(x),
-                        None => self.body(r),
-                    })
-                }
-                None => None,
-            },
-            _ => None,
+                | Outcome::Overridden { .. }
+                | Outcome::Agreed { .. }
+                | Outcome::Conflict { .. }
+        );
+        // Each step is built where it is pushed (no value carried from branch to branch).
+        let rule = match self.p.rules.get(r as usize) {
+            Some(rule) if applied => rule,
+            _ => {
+                out.rules.push(RuleStep {
+                    rule: r,
+                    depth,
+                    outcome,
+                    value: None,
+                    reads,
+                });
+                return;
+            }
+        };
+        let env = self.env_of(r, rule);
+        let reads = match plan.rules.get(r as usize) {
+            Some(rp) => self.reads_into(&rp.body, env, out),
+            None => reads,
+        };
+        // The rule that decided the value (or its bases) produced the memoized result: the
+        // same body on the same record, not evaluated again.
+        let gen = self.s.gen;
+        let memo = decided_by(self.s.values.get(rule.value, gen), r)
+            .or_else(|| decided_by(self.s.bases.get(rule.value, gen), r))
+            .cloned();
+        let value = match memo {
+            Some(x) => Ok(x),
+            None => self.body(r),
         };
         out.rules.push(RuleStep {
             rule: r,
             depth,
             outcome,
-            value,
+            value: Some(value),
             reads,
         });
     }
@@ -1011,23 +1022,33 @@ impl Cx<'_> {
     fn reads_list(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
         let start = out.reads.len();
         for spec in specs {
-            let (source, value) = match spec {
-                Spec::Field(id, path) => (Source::Field(*id), Ok(self.field(path))),
+            // Each read is built where it is pushed (no (source, value) pair in between).
+            match spec {
+                Spec::Field(id, path) => out.reads.push(Read {
+                    source: Source::Field(*id),
+                    value: Ok(self.field(path)),
+                }),
                 Spec::Value(v) => {
-                    if *v as usize >= self.p.values.len() {
-                        continue;
+                    if (*v as usize) < self.p.values.len() {
+                        out.reads.push(Read {
+                            source: Source::Value(*v),
+                            value: self.value_with(*v, |x| x.cloned()),
+                        });
                     }
-                    (Source::Value(*v), self.value_with(*v, |x| x.cloned()))
                 }
-                Spec::Overridden => (Source::Overridden(env.value()), self.overridden(env)),
+                Spec::Overridden => out.reads.push(Read {
+                    source: Source::Overridden(env.value()),
+                    value: self.overridden(env),
+                }),
                 Spec::Status(c) => {
-                    if *c as usize >= self.p.checks.len() {
-                        continue;
+                    if (*c as usize) < self.p.checks.len() {
+                        out.reads.push(Read {
+                            source: Source::Status(*c),
+                            value: Ok(Val::Status(self.check(*c).status)),
+                        });
                     }
-                    (Source::Status(*c), Ok(Val::Status(self.check(*c).status)))
                 }
-            };
-            out.reads.push(Read { source, value });
+            }
         }
         range(&out.reads, start)
     }
