@@ -198,12 +198,12 @@ impl Explanation {
         // Most values kept are scalars, which own nothing: they are forgotten rather than
         // dropped, sparing a call into `Val`'s drop glue per element.
         release(&mut self.findings, |f| {
-            f.check.event.as_ref().map(|r| &r.value)
+            f.check.event.as_mut().map(|r| &mut r.value)
         });
         self.order.clear();
-        release(&mut self.values, |s| Some(&s.result));
-        release(&mut self.rules, |s| s.value.as_ref());
-        release(&mut self.reads, |r| Some(&r.value));
+        release(&mut self.values, |s| Some(&mut s.result));
+        release(&mut self.rules, |s| s.value.as_mut());
+        release(&mut self.reads, |r| Some(&mut r.value));
     }
 
     /// The ready-made JSON head of rule `r`'s step, when the explanation carries them.
@@ -282,16 +282,21 @@ impl Explanation {
     }
 }
 
-/// Empties `items`, dropping only the elements whose value (as `value` finds it) owns
-/// something: the others are forgotten, which is the same for them and cheaper.
-fn release<T>(items: &mut Vec<T>, value: impl Fn(&T) -> Option<&Out<Val>>) {
-    for x in items.drain(..) {
-        if value(&x).is_some_and(|v| matches!(v, Ok(v) if owns(v))) {
-            drop(x);
-        } else {
-            std::mem::forget(x);
+/// Empties `items`, dropping only the values (as `value` finds them) that own something:
+/// once they are gone, the elements own nothing (their other fields are plain data), and
+/// they are forgotten at once, which is then the same as dropping them and cheaper.
+fn release<T>(items: &mut Vec<T>, value: impl Fn(&mut T) -> Option<&mut Out<Val>>) {
+    for x in items.iter_mut() {
+        if let Some(v) = value(x) {
+            if matches!(v, Ok(x) if owns(x)) {
+                *v = Ok(Val::Null);
+            }
         }
     }
+    // A drain leaked at once leaves the vector empty (its length is cut when the drain
+    // starts); `clear` makes sure of it, and then has nothing to drop.
+    std::mem::forget(items.drain(..));
+    items.clear();
 }
 
 /// Whether dropping `v` releases anything (exhaustive, so that a new variant must say).
