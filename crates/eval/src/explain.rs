@@ -341,6 +341,8 @@ enum Spec {
 struct RulePlan {
     body: Box<[Spec]>,
     conjuncts: Box<[Box<[Spec]>]>,
+    /// The prepared rule's environment and value (none if it is missing).
+    prepared: Option<(Env, ValueId)>,
 }
 
 #[derive(Debug, Default)]
@@ -412,7 +414,9 @@ impl Plan {
         let rules = prog
             .rules
             .iter()
-            .map(|r| RulePlan {
+            .enumerate()
+            .map(|(i, r)| RulePlan {
+                prepared: prepared.rules.get(i).map(|pr| (pr.env, pr.value)),
                 body: specs(&r.body, &mut paths),
                 conjuncts: r
                     .guard
@@ -808,8 +812,9 @@ impl Cx<'_> {
                 | Outcome::Conflict { .. }
         );
         // Each step is built where it is pushed (no value carried from branch to branch).
-        let rule = match self.p.rules.get(r as usize) {
-            Some(rule) if applied => rule,
+        let rp = plan.rules.get(r as usize);
+        let (env, value) = match rp.and_then(|rp| rp.prepared) {
+            Some(pr) if applied => pr,
             _ => {
                 out.rules.push(RuleStep {
                     rule: r,
@@ -821,16 +826,15 @@ impl Cx<'_> {
                 return;
             }
         };
-        let env = self.env_of(r, rule);
-        let reads = match plan.rules.get(r as usize) {
+        let reads = match rp {
             Some(rp) => self.reads_into(&rp.body, env, out),
             None => reads,
         };
         // The rule that decided the value (or its bases) produced the memoized result: the
         // same body on the same record, not evaluated again.
         let gen = self.s.gen;
-        let memo = decided_by(self.s.values.get(rule.value, gen), r)
-            .or_else(|| decided_by(self.s.bases.get(rule.value, gen), r))
+        let memo = decided_by(self.s.values.get(value, gen), r)
+            .or_else(|| decided_by(self.s.bases.get(value, gen), r))
             .cloned();
         let value = match memo {
             Some(x) => Ok(x),
@@ -864,9 +868,13 @@ impl Cx<'_> {
             match self.first_false(r) {
                 Ok(None) => self.s.ex.stack.push(r),
                 Ok(Some(i)) => {
-                    let reads = match (self.p.rules.get(r as usize), plan.rules.get(r as usize)) {
-                        (Some(rule), Some(rp)) => match rp.conjuncts.get(i) {
-                            Some(specs) => self.reads_into(specs, rule.env, out),
+                    let reads = match plan.rules.get(r as usize) {
+                        Some(RulePlan {
+                            conjuncts,
+                            prepared: Some((env, _)),
+                            ..
+                        }) => match conjuncts.get(i) {
+                            Some(specs) => self.reads_into(specs, *env, out),
                             None => (0, 0),
                         },
                         _ => (0, 0),
