@@ -1023,14 +1023,30 @@ impl Cx<'_> {
     /// Appends what `specs` read, evaluated in `env`; returns their range.
     #[inline]
     fn reads_into(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
-        if specs.is_empty() {
-            // A constant body reads nothing: no call.
-            return range(&out.reads, out.reads.len());
+        let start = out.reads.len();
+        match specs {
+            // A constant body reads nothing, and most conditions read one fact: no call.
+            [] => range(&out.reads, start),
+            [Spec::Field(id, path)] => {
+                out.reads.push(Read {
+                    source: Source::Field(*id),
+                    value: Ok(self.field(path)),
+                });
+                range(&out.reads, start)
+            }
+            [Spec::Value(v)] if (*v as usize) < self.p.values.len() => {
+                let value = self.value_with(*v, |x| x.cloned());
+                out.reads.push(Read {
+                    source: Source::Value(*v),
+                    value,
+                });
+                range(&out.reads, start)
+            }
+            _ => self.reads_list(specs, env, out),
         }
-        self.reads_list(specs, env, out)
     }
 
-    /// [`Cx::reads_into`] of specs that are not empty.
+    /// [`Cx::reads_into`] of other specs.
     #[inline(never)]
     fn reads_list(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
         let start = out.reads.len();
