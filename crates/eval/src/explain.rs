@@ -1021,7 +1021,7 @@ impl Cx<'_> {
     }
 
     /// Appends what `specs` read, evaluated in `env`; returns their range.
-    #[inline]
+    #[inline(always)]
     fn reads_into(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
         let start = out.reads.len();
         match specs {
