@@ -1008,6 +1008,7 @@ impl Cx<'_> {
         first
     }
 
+    #[inline(always)]
     fn walk_bases(&mut self, plan: &Plan, pv: &PValue, out: &mut Explanation) {
         let base = self.consider(plan, &pv.bases, out);
         if self.s.ex.stack.len() == base + 1 {
