@@ -62,6 +62,9 @@ pub struct Explanation {
 }
 
 /// The derivation of one finding.
+///
+/// Owns nothing but its `Val`s: `Explanation::clear` forgets emptied elements instead of
+/// dropping them (see `release`), so a field that owns memory must be released there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingExplanation {
     /// Range of `Explanation::order`.
@@ -71,6 +74,9 @@ pub struct FindingExplanation {
 }
 
 /// One value's decision.
+///
+/// Owns nothing but its `Val`s: `Explanation::clear` forgets emptied elements instead of
+/// dropping them (see `release`), so a field that owns memory must be released there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueStep {
     /// The value.
@@ -82,6 +88,9 @@ pub struct ValueStep {
 }
 
 /// One rule's part in a decision.
+///
+/// Owns nothing but its `Val`s: `Explanation::clear` forgets emptied elements instead of
+/// dropping them (see `release`), so a field that owns memory must be released there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleStep {
     /// The rule.
@@ -150,6 +159,8 @@ pub enum Source {
 }
 
 /// A fact or value read by a condition.
+///
+/// Owns nothing but its `Val`: `Explanation::clear` forgets emptied reads (see `release`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Read {
     /// What was read.
