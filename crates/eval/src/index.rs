@@ -26,10 +26,13 @@
 //! them does not hold, or when the record is of another kind than the rules read.
 //!
 //! **Structure.** A list is indexed when at least [`MIN_KEYED`] of its rules are keyed on
-//! the same slot; the rest stay in a short list that is always scanned. The keyed rules sit
-//! in an array sorted by `lo` with a max-of-`hi` segment tree over it: a query for `t` walks
-//! only the subtrees whose max `hi` reaches `t`, inside the prefix whose `lo` is at most
-//! `t`.
+//! the same slot; the rest stay in a short list that is always scanned. The keyed rules'
+//! windows cut the line into segments (at every window start and after every window end),
+//! each listing the rules whose window covers it. A query finds the segment holding `t` by
+//! a direct lookup: the line is also cut into equal buckets (about two per segment), each
+//! knowing the last segment that starts at or before it, so a query reads two adjacent
+//! bucket entries and searches the few segments between them — two cache lines on the
+//! common path, however many announcements there are.
 //!
 //! **Small lists.** A list with too few keyed rules for an index keeps their keys in a
 //! [`KeyFilter`]: the same slot shapes are checked once per list and record, then each
@@ -130,9 +133,6 @@ struct Entry {
     rule: RuleId,
 }
 
-/// Segments per block of the second-level search (two cache lines).
-const BLOCK: usize = 8;
-
 /// One segment of the line: from `start` to the next segment's start.
 #[derive(Debug, Clone, Copy, Default)]
 struct Seg {
@@ -153,8 +153,8 @@ pub(crate) struct WindowIndex {
     /// the first, no keyed rule can apply. Starts are sorted and distinct. A segment's
     /// rules are sorted by id; the common single rule is stored in place.
     segs: Box<[Seg]>,
-    /// The start of every [`BLOCK`]th segment: searched first, small enough to stay cached.
-    top: Box<[i64]>,
+    /// Which segments to search for an instant.
+    lookup: Buckets,
     /// The rules of segments with several.
     rules: Box<[RuleId]>,
     /// The list's other rules, sorted by id: always candidates.
@@ -372,7 +372,7 @@ impl WindowIndex {
             kind,
             slot,
             needs: needs.into(),
-            top: segs.iter().step_by(BLOCK).map(|s| s.start).collect(),
+            lookup: Buckets::new(&segs),
             segs: segs.into(),
             rules: rules.into(),
             rest,
@@ -419,12 +419,66 @@ impl WindowIndex {
     /// The segment holding `t`, if any.
     #[inline]
     fn segment(&self, t: i64) -> Option<Seg> {
-        let block = self.top.partition_point(|&b| b <= t).checked_sub(1)?;
-        let start = block * BLOCK;
-        let end = (start + BLOCK).min(self.segs.len());
-        let segs = self.segs.get(start..end)?;
+        let b = &self.lookup;
+        if t < b.base {
+            // Before the first bucket only a leading segment open to the left can hold `t`.
+            return self.segs.first().filter(|s| s.start <= t).copied();
+        }
+        let i = b.bucket(t).min(b.first.len().checked_sub(1)?);
+        let lo = *b.first.get(i)? as usize;
+        let hi = b
+            .first
+            .get(i + 1)
+            .map_or(self.segs.len(), |&x| x as usize + 1);
+        let segs = self.segs.get(lo..hi)?;
         let within = segs.partition_point(|s| s.start <= t);
         segs.get(within.checked_sub(1)?).copied()
+    }
+}
+
+/// The direct lookup of a [`WindowIndex`]: from `base`, buckets of `2^shift` µs; `first[b]`
+/// is the last segment starting at or before bucket `b`'s start. The segment holding an
+/// instant of bucket `b` is then between `first[b]` and `first[b + 1]` (the last bucket:
+/// up to the last segment).
+#[derive(Debug, Default)]
+struct Buckets {
+    base: i64,
+    shift: u32,
+    first: Box<[u32]>,
+}
+
+impl Buckets {
+    fn new(segs: &[Seg]) -> Buckets {
+        // A leading segment open to the left (from a `field < c` key) starts at i64::MIN:
+        // counting buckets from there would make each span years. It stays before `base`.
+        let skip = usize::from(segs.len() > 1 && segs.first().is_some_and(|s| s.start == i64::MIN));
+        let (Some(from), Some(last)) = (segs.get(skip), segs.last()) else {
+            return Buckets::default();
+        };
+        let base = from.start;
+        let span = (i128::from(last.start) - i128::from(base)).unsigned_abs();
+        let most = 2 * (segs.len() - skip) as u128;
+        let mut shift = 0;
+        while (span >> shift) + 1 > most {
+            shift += 1;
+        }
+        let count = (span >> shift) as usize + 1;
+        let first = (0..count)
+            .map(|b| {
+                let start = i128::from(base) + ((b as i128) << shift);
+                let after = segs.partition_point(|s| i128::from(s.start) <= start);
+                // Segment `skip` starts at `base`, at or before every bucket: `after` >= 1.
+                u32::try_from(after.saturating_sub(1)).unwrap_or(u32::MAX)
+            })
+            .collect();
+        Buckets { base, shift, first }
+    }
+
+    /// The bucket of `t` (`t >= base`), unbounded.
+    #[inline]
+    fn bucket(&self, t: i64) -> usize {
+        let offset = (i128::from(t) - i128::from(self.base)).unsigned_abs();
+        usize::try_from(offset >> self.shift).unwrap_or(usize::MAX)
     }
 }
 
@@ -598,7 +652,7 @@ mod tests {
             kind: 0,
             slot: 0,
             needs: Box::new([]),
-            top: segs.iter().step_by(BLOCK).map(|s| s.start).collect(),
+            lookup: Buckets::new(&segs),
             segs: segs.into(),
             rules: rules.into(),
             rest: Box::new([]),
@@ -619,6 +673,33 @@ mod tests {
                 .iter()
                 .enumerate()
                 .filter(|(_, &(a, b))| a.min(b) <= t && t <= a.max(b))
+                .map(|(i, _)| i as RuleId)
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        // Windows bunched together and a few far away: buckets are wide, and hold many
+        // segments each, which the lookup then searches.
+        #[test]
+        fn query_is_exact_when_windows_bunch(
+            near in prop::collection::vec((-50i64..50, 0i64..20), 8..120),
+            far in prop::collection::vec(1_000_000_000_000i64..1_000_000_000_100, 1..4),
+            t in prop_oneof![-80i64..80, 999_999_999_990i64..1_000_000_000_200],
+        ) {
+            let windows: Vec<(i64, i64)> = near
+                .into_iter()
+                .map(|(a, len)| (a, a + len))
+                .chain(far.into_iter().map(|a| (a, a + 5)))
+                .collect();
+            let ix = index_of(&windows);
+            let mut got = Vec::new();
+            prop_assert!(ix.candidates(0, &[Val::Instant(t)], &mut got));
+            let want: Vec<RuleId> = windows
+                .iter()
+                .enumerate()
+                .filter(|(_, &(a, b))| a <= t && t <= b)
                 .map(|(i, _)| i as RuleId)
                 .collect();
             prop_assert_eq!(got, want);
