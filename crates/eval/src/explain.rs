@@ -1038,45 +1038,22 @@ impl Cx<'_> {
         let start = out.reads.len();
         match specs {
             // A constant body reads nothing, and most conditions read one fact: no call.
-            [] => range(&out.reads, start),
-            [Spec::Field(id, path)] => {
-                out.reads.push(Read {
-                    source: Source::Field(*id),
-                    value: Ok(self.field(path)),
-                });
-                range(&out.reads, start)
-            }
-            [Spec::Value(v)] if (*v as usize) < self.p.values.len() => {
-                let value = self.value_with(*v, |x| x.cloned());
-                out.reads.push(Read {
-                    source: Source::Value(*v),
-                    value,
-                });
-                range(&out.reads, start)
-            }
+            [] => {}
+            [Spec::Field(id, path)] => self.read_field(*id, path, out),
+            [Spec::Value(v)] => self.read_value(*v, out),
             _ => self.reads_list(specs, env, out),
         }
+        range(&out.reads, start)
     }
 
     /// [`Cx::reads_into`] of other specs.
     #[inline(never)]
-    fn reads_list(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) -> (u32, u32) {
-        let start = out.reads.len();
+    fn reads_list(&mut self, specs: &[Spec], env: Env, out: &mut Explanation) {
         for spec in specs {
             // Each read is built where it is pushed (no (source, value) pair in between).
             match spec {
-                Spec::Field(id, path) => out.reads.push(Read {
-                    source: Source::Field(*id),
-                    value: Ok(self.field(path)),
-                }),
-                Spec::Value(v) => {
-                    if (*v as usize) < self.p.values.len() {
-                        out.reads.push(Read {
-                            source: Source::Value(*v),
-                            value: self.value_with(*v, |x| x.cloned()),
-                        });
-                    }
-                }
+                Spec::Field(id, path) => self.read_field(*id, path, out),
+                Spec::Value(v) => self.read_value(*v, out),
                 Spec::Overridden => out.reads.push(Read {
                     source: Source::Overridden(env.value()),
                     value: self.overridden(env),
@@ -1091,7 +1068,26 @@ impl Cx<'_> {
                 }
             }
         }
-        range(&out.reads, start)
+    }
+
+    /// Appends the read of field path `path` (number `id` in the plan).
+    #[inline(always)]
+    fn read_field(&self, id: u32, path: &[u32], out: &mut Explanation) {
+        out.reads.push(Read {
+            source: Source::Field(id),
+            value: Ok(self.field(path)),
+        });
+    }
+
+    /// Appends the read of value `v` (nothing for a value the program does not have).
+    #[inline(always)]
+    fn read_value(&mut self, v: ValueId, out: &mut Explanation) {
+        if (v as usize) < self.p.values.len() {
+            out.reads.push(Read {
+                source: Source::Value(v),
+                value: self.value_with(v, |x| x.cloned()),
+            });
+        }
     }
 
     fn field(&self, path: &[u32]) -> Val {
