@@ -99,8 +99,9 @@ impl Record {
     /// memory order, so a record that is not in cache (one of many held in memory, as in
     /// the pre-decoded benchmark) would otherwise cost one full memory latency per cache
     /// line, one after the other. Requested together, the loads overlap: on the benchmark
-    /// machine this took evaluation of a 10,000-record pool from 0.82–1.45 µs to 0.70 µs
-    /// per record (a record just decoded is in cache already and loses nothing measurable).
+    /// machine this took evaluation of a 10,000-record pool from 863–992 ns to 687–713 ns
+    /// per record (best and median of interleaved runs; BENCHMARKS.md). A record just
+    /// decoded is in cache already and loses nothing measurable.
     /// A hint only: nothing is read, and verdicts do not depend on it.
     #[inline]
     pub(crate) fn prefetch(&self) {

@@ -5,9 +5,9 @@
 //! ```
 //!
 //! The eval workloads cycle through a pool of 10,000 pre-decoded records (several MB: an
-//! order is 20 slots of 24 bytes plus its id and lists; more
-//! than a core's L2 cache); `POOL=N` in the environment sets another pool size, to see how
-//! much of the time is memory (`POOL=1000` fits in L2).
+//! order is 20 slots of 24 bytes plus its id and lists; more than a core's L2 cache);
+//! `POOL=N` in the environment sets another pool size, to see how much of the time is
+//! memory (`POOL=1000` fits in L2).
 //!
 //! Runs the workload ROUNDS times (default 10) after one warm-up round and prints the best
 //! and the median time per record (per compile for the compile workloads). The best round is
