@@ -12,8 +12,10 @@
 //! general way ([`crate::input`] parsing, [`crate::decode`]), which then produces the
 //! same record or the same error record as before. It gives up on: invalid UTF-8; any
 //! backslash (escapes) or control byte in a string; numbers with a fraction, an exponent,
-//! leading zeros or more than 18 digits; nesting deeper than 64; duplicate keys in an
-//! object it decodes; trailing bytes; a top level that is not an object; and every value
+//! leading zeros or more than 18 digits; nesting deeper than 64; a key the schema
+//! declares written twice in one object (other keys the general path ignores, repeated or
+//! not); a nested record type of more than 16 fields; trailing bytes; a top level that
+//! is not an object; and every value
 //! that would be a decoding error (missing required field, wrong type, unknown variant,
 //! bad instant, bad or negative money, unknown region, numeric id, money or region
 //! written as a number, schema types records never use). The syntax it accepts is a
@@ -31,93 +33,105 @@ use crate::val::Val;
 /// Deepest nesting accepted (the general path's limit is higher).
 const MAX_DEPTH: u32 = 64;
 
+/// Fields of a nested record at most: records with more go the general way.
+const RECORD_FIELDS: usize = 16;
+
 /// A reusable fast decoder for one program.
+///
+/// Every key a record may need (`kind`, `id`, the field names of every fact kind) has a
+/// number; one pass over the top-level object looks each member's key up in [`Keys`] and
+/// keeps the value's range under that number. Keys no kind declares are only checked for
+/// syntax: the general path ignores them, duplicates included.
 #[derive(Debug)]
 pub(crate) struct FastDecoder<'p> {
     p: &'p Program,
-    /// The top-level object's members: key and value spans.
-    members: Vec<Member>,
-    /// The members by key hash (open addressing; member index + 1, 0 for empty).
-    table: [u8; TABLE],
-    /// Per fact kind, the hashes of its field names.
-    field_hashes: Vec<Vec<u32>>,
+    keys: Keys,
+    /// Per key number: the value's byte range in the current record, valid when the key's
+    /// stamp is the current one (so nothing is cleared between records).
+    spans: Vec<(usize, usize)>,
+    stamps: Vec<u32>,
+    stamp: u32,
+    /// Per fact kind, the key number of each field.
+    kind_keys: Vec<Vec<usize>>,
 }
 
-/// Slots of the member table: records with more members than [`TABLE`] / 2 go the
-/// general way.
-const TABLE: usize = 128;
-
-/// Byte ranges of one object member, and its key's hash.
-#[derive(Debug, Clone, Copy)]
-struct Member {
-    key: (usize, usize),
-    value: (usize, usize),
-    hash: u32,
-}
-
-/// FNV-1a of a key.
-fn hash(key: &[u8]) -> u32 {
-    key.iter().fold(0x811c_9dc5, |h, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
-}
+/// The key numbers of `kind` and `id`.
+const KIND: usize = 0;
+const ID: usize = 1;
 
 impl<'p> FastDecoder<'p> {
     pub(crate) fn new(p: &'p Program) -> FastDecoder<'p> {
+        let mut names = vec!["kind".to_string(), "id".to_string()];
+        let mut number = |name: &str| match names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                names.push(name.to_string());
+                names.len() - 1
+            }
+        };
+        let kind_keys = p
+            .kinds
+            .iter()
+            .map(|k| k.fields.iter().map(|f| number(&f.name)).collect())
+            .collect();
         FastDecoder {
             p,
-            members: Vec::with_capacity(32),
-            table: [0; TABLE],
-            field_hashes: p
-                .kinds
-                .iter()
-                .map(|k| k.fields.iter().map(|f| hash(f.name.as_bytes())).collect())
-                .collect(),
+            spans: vec![(0, 0); names.len()],
+            stamps: vec![0; names.len()],
+            stamp: 0,
+            keys: Keys::new(names),
+            kind_keys,
         }
     }
 
-    /// Fills the member table; `false` on a duplicate key or too many members.
-    fn index_members(&mut self, text: &str) -> bool {
-        if self.members.len() > TABLE / 2 {
-            return false;
+    /// The value text of key number `k` in the current record.
+    fn get<'t>(&self, text: &'t str, k: usize) -> Option<&'t str> {
+        if *self.stamps.get(k)? != self.stamp {
+            return None;
         }
-        self.table = [0; TABLE];
-        for (i, m) in self.members.iter().enumerate() {
-            let mut slot = m.hash as usize % TABLE;
-            loop {
-                match self.table[slot] {
-                    0 => {
-                        self.table[slot] = (i + 1) as u8;
-                        break;
-                    }
-                    j => {
-                        let other = self.members[usize::from(j) - 1];
-                        if other.hash == m.hash
-                            && text[other.key.0..other.key.1] == text[m.key.0..m.key.1]
-                        {
-                            return false;
-                        }
-                        slot = (slot + 1) % TABLE;
-                    }
-                }
-            }
-        }
-        true
+        let &(a, b) = self.spans.get(k)?;
+        text.get(a..b)
     }
 
-    /// The value text of the member named `name` (whose hash is `h`).
-    fn get<'t>(&self, text: &'t str, name: &str, h: u32) -> Option<&'t str> {
-        let mut slot = h as usize % TABLE;
+    /// Reads the top-level object, keeping the ranges of the values of known keys;
+    /// `None` on a syntax error or a duplicate known key.
+    fn scan(&mut self, cur: &mut Cursor<'_>) -> Option<()> {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+        if cur.next()? != b'{' {
+            return None;
+        }
+        cur.ws();
+        if cur.peek() == Some(b'}') {
+            cur.i += 1;
+            return Some(());
+        }
         loop {
-            match self.table[slot] {
-                0 => return None,
-                j => {
-                    let m = self.members[usize::from(j) - 1];
-                    if m.hash == h && &text[m.key.0..m.key.1] == name {
-                        return Some(&text[m.value.0..m.value.1]);
-                    }
-                    slot = (slot + 1) % TABLE;
+            cur.ws();
+            let (k0, k1) = cur.string()?;
+            cur.ws();
+            if cur.next()? != b':' {
+                return None;
+            }
+            cur.ws();
+            let v0 = cur.i;
+            cur.skip_value(0)?;
+            if let Some(k) = self.keys.find(cur.s.as_bytes(), k0 + 1, k1 - 1) {
+                let stamp = self.stamps.get_mut(k)?;
+                if *stamp == self.stamp {
+                    return None;
                 }
+                *stamp = self.stamp;
+                *self.spans.get_mut(k)? = (v0, cur.i);
+            }
+            cur.ws();
+            match cur.next()? {
+                b',' => continue,
+                b'}' => return Some(()),
+                _ => return None,
             }
         }
     }
@@ -129,26 +143,22 @@ impl<'p> FastDecoder<'p> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return false;
         };
-        self.members.clear();
         let mut cur = Cursor { s: text, i: 0 };
         cur.ws();
-        if !matches!(cur.object_members(&mut self.members, 0), Some(())) {
+        if self.scan(&mut cur).is_none() {
             return false;
         }
         cur.ws();
         if cur.i != text.len() {
             return false;
         }
-        if !self.index_members(text) {
-            return false;
-        }
-        let id = match self.get(text, "id", hash(b"id")) {
+        let id = match self.get(text, ID) {
             None => None,
             Some(v) if v.starts_with('"') => Some(RecordId::Str(unquote(v).to_string())),
             Some(v) if is_number(v) => return false,
             Some(_) => None,
         };
-        let kind_name = match self.get(text, "kind", hash(b"kind")) {
+        let kind_name = match self.get(text, KIND) {
             None | Some("null") => DEFAULT_KIND,
             Some(v) if v.starts_with('"') => unquote(v),
             Some(_) => return false,
@@ -156,15 +166,15 @@ impl<'p> FastDecoder<'p> {
         let Some(kind) = self.p.kind_by_name(kind_name) else {
             return false;
         };
-        let (Some(def), Some(hashes)) = (
+        let (Some(def), Some(keys)) = (
             self.p.kinds.get(kind as usize),
-            self.field_hashes.get(kind as usize),
+            self.kind_keys.get(kind as usize),
         ) else {
             return false;
         };
         rec.slots.clear();
-        for (f, &h) in def.fields.iter().zip(hashes) {
-            match field(self.p, self.get(text, &f.name, h), &f.ty, 0) {
+        for (f, &k) in def.fields.iter().zip(keys) {
+            match field(self.p, self.get(text, k), &f.ty, 0) {
                 Some(v) => rec.slots.push(v),
                 None => return false,
             }
@@ -175,13 +185,102 @@ impl<'p> FastDecoder<'p> {
     }
 }
 
-/// Whether two members of a (small, nested) object share a key.
-fn has_duplicates(text: &str, members: &[Member]) -> bool {
-    members.iter().enumerate().any(|(i, a)| {
-        members[..i]
-            .iter()
-            .any(|b| a.hash == b.hash && text[a.key.0..a.key.1] == text[b.key.0..b.key.1])
-    })
+/// The key numbers by key text: open addressing on a hash of the key's first and last
+/// eight bytes and its length, which for keys of up to 16 bytes are the whole key, so a
+/// lookup is a few word compares (longer keys also compare their text).
+#[derive(Debug)]
+struct Keys {
+    slots: Vec<Slot>,
+    names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    first: u64,
+    last: u64,
+    len: usize,
+    /// Key number + 1; 0 for an empty slot.
+    key: usize,
+}
+
+impl Keys {
+    fn new(names: Vec<String>) -> Keys {
+        // At most a quarter full: lookups of unknown keys end at once.
+        let size = (names.len() * 4).next_power_of_two().max(64);
+        let mut keys = Keys {
+            slots: vec![Slot::default(); size],
+            names,
+        };
+        for (k, name) in keys.names.iter().enumerate() {
+            let b = name.as_bytes();
+            let (first, last) = words(b, 0, b.len());
+            let mut at = slot_of(first, last, b.len(), size);
+            while keys.slots[at].key != 0 {
+                at = (at + 1) % size;
+            }
+            keys.slots[at] = Slot {
+                first,
+                last,
+                len: b.len(),
+                key: k + 1,
+            };
+        }
+        keys
+    }
+
+    /// The number of the key `text[a..b]`, if it is one.
+    fn find(&self, text: &[u8], a: usize, b: usize) -> Option<usize> {
+        let (first, last) = words(text, a, b);
+        let len = b - a;
+        let mask = self.slots.len() - 1;
+        let mut at = slot_of(first, last, len, self.slots.len());
+        loop {
+            let s = self.slots.get(at)?;
+            if s.key == 0 {
+                return None;
+            }
+            if s.first == first
+                && s.last == last
+                && s.len == len
+                && (len <= 16 || self.names.get(s.key - 1)?.as_bytes() == text.get(a..b)?)
+            {
+                return Some(s.key - 1);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// The first eight bytes of `text[a..b]` (zero-padded) and its last eight (0 when it is
+/// not longer than eight).
+fn words(text: &[u8], a: usize, b: usize) -> (u64, u64) {
+    let len = b.saturating_sub(a);
+    let first = match text.get(a..a + 8) {
+        Some(w) if len >= 8 => load(w),
+        Some(w) => load(w) & ((1 << (8 * len)) - 1),
+        None => {
+            let mut w = [0u8; 8];
+            if let Some(tail) = text.get(a..b) {
+                w[..len].copy_from_slice(tail);
+            }
+            u64::from_le_bytes(w)
+        }
+    };
+    let last = match b.checked_sub(8) {
+        Some(l) if len > 8 => text.get(l..b).map_or(0, load),
+        _ => 0,
+    };
+    (first, last)
+}
+
+/// Eight bytes as a little-endian word (0 if `w` is not eight bytes long).
+fn load(w: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes)
+}
+
+fn slot_of(first: u64, last: u64, len: usize, size: usize) -> usize {
+    let h = (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 40) as usize & (size - 1)
 }
 
 /// The text between the quotes of a string token (which holds no escapes).
@@ -250,18 +349,26 @@ fn value(p: &Program, v: &str, ty: &Ty, depth: u32) -> Option<Val> {
                 return None;
             }
             let def = p.records.get(*r as usize)?;
-            let mut members = Vec::with_capacity(def.fields.len());
-            let mut cur = Cursor { s: v, i: 0 };
-            cur.object_members(&mut members, depth + 1)?;
-            if has_duplicates(v, &members) {
+            if def.fields.len() > RECORD_FIELDS {
                 return None;
             }
+            // The value range of each field, found by comparing keys with the names.
+            let mut found = [None; RECORD_FIELDS];
+            let mut cur = Cursor { s: v, i: 0 };
+            cur.object(depth + 1, |key, value| {
+                let Some(i) = def.fields.iter().position(|f| f.name.as_bytes() == key) else {
+                    return Some(());
+                };
+                let at = found.get_mut(i)?;
+                if at.is_some() {
+                    return None;
+                }
+                *at = Some(value);
+                Some(())
+            })?;
             let mut slots = Vec::with_capacity(def.fields.len());
-            for f in &def.fields {
-                let raw = members
-                    .iter()
-                    .find(|m| v[m.key.0..m.key.1] == f.name)
-                    .map(|m| &v[m.value.0..m.value.1]);
+            for (f, at) in def.fields.iter().zip(found) {
+                let raw = at.and_then(|(a, b)| v.get(a..b));
                 slots.push(field(p, raw, &f.ty, depth + 1)?);
             }
             Val::Record(slots.into())
@@ -334,14 +441,16 @@ fn instant(b: &[u8]) -> Option<i64> {
     Some(days_from_civil(y, m, d) * DAY + secs * SECOND - offset)
 }
 
-/// Whether one of eight bytes is a quote, a backslash or a control byte (exact).
-fn special(x: u64) -> bool {
+/// Of eight bytes, the high bit of each that is a quote, a backslash or a control byte:
+/// exact for the first such byte (bits above it may be set too).
+fn special(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0
-        || zero(x ^ (ONES * u64::from(b'"')))
-        || zero(x ^ (ONES * u64::from(b'\\')))
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    (x.wrapping_sub(ONES * 0x20) & !x
+        | zero(x ^ (ONES * u64::from(b'"')))
+        | zero(x ^ (ONES * u64::from(b'\\'))))
+        & HIGH
 }
 
 /// A position in a JSON text.
@@ -377,9 +486,9 @@ impl Cursor<'_> {
         let bytes = self.s.as_bytes();
         // Eight bytes at a time up to the first quote, backslash or control byte.
         while let Some(chunk) = bytes.get(self.i..self.i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if special(u64::from_le_bytes(word)) {
+            let m = special(load(chunk));
+            if m != 0 {
+                self.i += (m.trailing_zeros() / 8) as usize;
                 break;
             }
             self.i += 8;
@@ -430,10 +539,7 @@ impl Cursor<'_> {
     fn skip_value(&mut self, depth: u32) -> Option<()> {
         match self.peek()? {
             b'"' => self.string().map(|_| ()),
-            b'{' => {
-                let mut members = Vec::new();
-                self.object_members(&mut members, depth + 1)
-            }
+            b'{' => self.object(depth + 1, |_, _| Some(())),
             b'[' => {
                 if depth >= MAX_DEPTH {
                     return None;
@@ -462,8 +568,13 @@ impl Cursor<'_> {
         }
     }
 
-    /// An object; its members' key and value ranges (relative to this text) into `out`.
-    fn object_members(&mut self, out: &mut Vec<Member>, depth: u32) -> Option<()> {
+    /// An object; calls `member` with each member's key (without quotes) and value range,
+    /// and fails if it does.
+    fn object(
+        &mut self,
+        depth: u32,
+        mut member: impl FnMut(&[u8], (usize, usize)) -> Option<()>,
+    ) -> Option<()> {
         if depth >= MAX_DEPTH || self.next()? != b'{' {
             return None;
         }
@@ -482,12 +593,7 @@ impl Cursor<'_> {
             self.ws();
             let v0 = self.i;
             self.skip_value(depth)?;
-            let key = (k0 + 1, k1 - 1);
-            out.push(Member {
-                key,
-                value: (v0, self.i),
-                hash: hash(&self.s.as_bytes()[key.0..key.1]),
-            });
+            member(self.s.as_bytes().get(k0 + 1..k1 - 1)?, (v0, self.i))?;
             self.ws();
             match self.next()? {
                 b',' => continue,
@@ -502,6 +608,34 @@ impl Cursor<'_> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn keys_are_found_by_every_byte() {
+        let names: Vec<String> = (0..40)
+            .map(|n| {
+                (0..n)
+                    .map(|i| char::from(b'a' + (i * 7 + n) as u8 % 26))
+                    .collect()
+            })
+            .collect();
+        let keys = Keys::new(names.clone());
+        for (k, name) in names.iter().enumerate() {
+            // At the end of the text too, where fewer than eight bytes follow.
+            for pad in ["", "\":1}", "\": [1, 2, 3]}"] {
+                let text = format!("{name}{pad}");
+                assert_eq!(keys.find(text.as_bytes(), 0, name.len()), Some(k), "{name}");
+                for at in 0..name.len() {
+                    let mut b = text.clone().into_bytes();
+                    b[at] = b'_';
+                    assert_eq!(keys.find(&b, 0, name.len()), None, "{name} {at}");
+                }
+            }
+            assert_eq!(
+                keys.find(format!("{name}_").as_bytes(), 0, name.len() + 1),
+                None
+            );
+        }
+    }
 
     /// The fast instant agrees with [`parse_instant`] whenever it answers.
     fn agrees(s: &str) -> bool {
