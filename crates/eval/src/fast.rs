@@ -121,7 +121,12 @@ impl<'p> FastDecoder<'p> {
             }
             cur.ws();
             let v0 = cur.i;
-            cur.skip_value(0)?;
+            // Most values are strings: no call through `skip_value` for them.
+            if cur.peek() == Some(b'"') {
+                cur.string()?;
+            } else {
+                cur.skip_value(0)?;
+            }
             if let Some(k) = self.keys.find(cur.s.as_bytes(), k0 + 1, k1 - 1) {
                 let stamp = self.stamps.get_mut(k)?;
                 if *stamp == self.stamp {
