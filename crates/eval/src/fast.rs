@@ -54,7 +54,7 @@ pub(crate) struct FastDecoder<'p> {
     stamp: u32,
     /// Per fact kind, the key number of each field.
     kind_keys: Vec<Vec<usize>>,
-    regions: RegionCache,
+    memo: Memo,
 }
 
 /// The key numbers of `kind` and `id`.
@@ -83,7 +83,7 @@ impl<'p> FastDecoder<'p> {
             stamp: 0,
             keys: Keys::new(names),
             kind_keys,
-            regions: RegionCache::default(),
+            memo: Memo::default(),
         }
     }
 
@@ -162,7 +162,7 @@ impl<'p> FastDecoder<'p> {
         }
         let id = match self.get(text, ID) {
             None => None,
-            Some(v) if v.starts_with('"') => Some(RecordId::Str(unquote(v).to_string())),
+            Some(v) if v.starts_with('"') => Some(unquote(v)),
             Some(v) if is_number(v) => return false,
             Some(_) => None,
         };
@@ -183,13 +183,20 @@ impl<'p> FastDecoder<'p> {
         rec.slots.clear();
         for (f, &k) in def.fields.iter().zip(keys) {
             let raw = self.get(text, k);
-            match field(self.p, &mut self.regions, raw, &f.ty, 0) {
+            match field(self.p, &mut self.memo, raw, &f.ty, 0) {
                 Some(v) => rec.slots.push(v),
                 None => return false,
             }
         }
         rec.kind = kind;
-        rec.id = id;
+        // The previous record's id string is reused: no allocation per record.
+        match (id, &mut rec.id) {
+            (Some(new), Some(RecordId::Str(s))) => {
+                s.clear();
+                s.push_str(new);
+            }
+            (new, slot) => *slot = new.map(|s| RecordId::Str(s.to_string())),
+        }
         true
     }
 }
@@ -302,28 +309,22 @@ fn is_number(v: &str) -> bool {
 }
 
 /// A field's value: absent and `null` as the general path reads them, else `value`.
-fn field(
-    p: &Program,
-    regions: &mut RegionCache,
-    raw: Option<&str>,
-    ty: &Ty,
-    depth: u32,
-) -> Option<Val> {
+fn field(p: &Program, memo: &mut Memo, raw: Option<&str>, ty: &Ty, depth: u32) -> Option<Val> {
     match raw {
         None | Some("null") if ty.is_optional() => Some(Val::Null),
         None | Some("null") => None,
-        Some(v) => value(p, regions, v, ty, depth),
+        Some(v) => value(p, memo, v, ty, depth),
     }
 }
 
 /// One value token (validated) as `ty`; `None` wherever the general path would fail or
 /// might read it differently.
-fn value(p: &Program, regions: &mut RegionCache, v: &str, ty: &Ty, depth: u32) -> Option<Val> {
+fn value(p: &Program, memo: &mut Memo, v: &str, ty: &Ty, depth: u32) -> Option<Val> {
     let string = || v.starts_with('"').then(|| unquote(v));
     Some(match ty {
         Ty::Optional(inner) => match v {
             "null" => Val::Null,
-            _ => return value(p, regions, v, inner, depth),
+            _ => return value(p, memo, v, inner, depth),
         },
         Ty::Instant => {
             let s = string()?;
@@ -368,7 +369,7 @@ fn value(p: &Program, regions: &mut RegionCache, v: &str, ty: &Ty, depth: u32) -
             let def = p.enums.get(*e as usize)?;
             Val::Enum(def.variants.iter().position(|x| x == s)? as u32)
         }
-        Ty::Region => Val::Region(regions.resolve(string()?)?),
+        Ty::Region => Val::Region(memo.regions.resolve(string()?)?),
         Ty::Record(r) => {
             if !v.starts_with('{') || depth >= MAX_DEPTH {
                 return None;
@@ -394,7 +395,7 @@ fn value(p: &Program, regions: &mut RegionCache, v: &str, ty: &Ty, depth: u32) -
             let mut slots = Vec::with_capacity(def.fields.len());
             for (f, at) in def.fields.iter().zip(found) {
                 let raw = at.and_then(|(a, b)| v.get(a..b));
-                slots.push(field(p, regions, raw, &f.ty, depth + 1)?);
+                slots.push(field(p, memo, raw, &f.ty, depth + 1)?);
             }
             Val::Record(slots.into())
         }
@@ -411,7 +412,7 @@ fn value(p: &Program, regions: &mut RegionCache, v: &str, ty: &Ty, depth: u32) -
                     cur.ws();
                     let start = cur.i;
                     cur.skip_value(depth + 1)?;
-                    items.push(value(p, regions, &v[start..cur.i], inner, depth + 1)?);
+                    items.push(value(p, memo, &v[start..cur.i], inner, depth + 1)?);
                     cur.ws();
                     match cur.next()? {
                         b',' => continue,
@@ -420,10 +421,16 @@ fn value(p: &Program, regions: &mut RegionCache, v: &str, ty: &Ty, depth: u32) -
                     }
                 }
             }
-            if matches!(ty, Ty::Set(_)) {
-                Val::Set(items.into())
+            // Most lists are empty: they share one allocation.
+            let items = if items.is_empty() {
+                Arc::clone(&memo.empty)
             } else {
-                Val::List(items.into())
+                items.into()
+            };
+            if matches!(ty, Ty::Set(_)) {
+                Val::Set(items)
+            } else {
+                Val::List(items)
             }
         }
         // Never in record schemas so far: the general path reads them.
@@ -489,6 +496,23 @@ fn decimal(b: &[u8]) -> Option<Decimal> {
     }
     let scale = point.map_or(0, |i| b.len() - i - 1) as u32;
     Some(Decimal::new(mantissa, scale))
+}
+
+/// What the decoding of values keeps from one record to the next.
+#[derive(Debug)]
+struct Memo {
+    regions: RegionCache,
+    /// The empty list or set (an `Arc` allocates even for no items).
+    empty: Arc<[Val]>,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            regions: RegionCache::default(),
+            empty: Arc::from(Vec::new()),
+        }
+    }
 }
 
 /// Regions already resolved, by their text: a region's resolution costs hundreds of
