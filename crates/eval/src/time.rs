@@ -297,6 +297,64 @@ fn write_time(out: &mut String, rem: i64) {
     out.push_str("+08:00");
 }
 
+/// [`write_instant`] for a run that prints many instants: the text of recently printed
+/// dates is kept, since the calendar arithmetic is most of the cost and instants cluster on
+/// a few hundred days.
+#[derive(Debug)]
+pub(crate) struct InstantWriter {
+    /// Per slot (day count modulo [`DATE_SLOTS`]): the day whose text the slot holds.
+    days: Vec<i64>,
+    /// Per slot, `YYYY-MM-DDT` ([`DATE_LEN`] bytes) of the slot's day.
+    dates: String,
+    /// Scratch for formatting a new date.
+    scratch: String,
+}
+
+/// Dates [`InstantWriter`] keeps: direct-mapped by day count, so any span of this many
+/// days (about 2.8 years) stays cached once printed.
+const DATE_SLOTS: usize = 1024;
+/// The length of `YYYY-MM-DDT`.
+const DATE_LEN: usize = 11;
+
+impl Default for InstantWriter {
+    fn default() -> InstantWriter {
+        InstantWriter {
+            // No day count is `i64::MIN` (`div_euclid(DAY)` of any `i64` is far from it).
+            days: vec![i64::MIN; DATE_SLOTS],
+            dates: "0000-00-00T".repeat(DATE_SLOTS),
+            scratch: String::with_capacity(DATE_LEN),
+        }
+    }
+}
+
+impl InstantWriter {
+    /// Appends [`format_instant`]'s text to `out`.
+    pub(crate) fn write(&mut self, out: &mut String, t: i64) {
+        let (days, rem) = local_day(t);
+        let slot = days as usize % DATE_SLOTS;
+        let at = slot * DATE_LEN;
+        if self.days.get(slot) != Some(&days) {
+            let (y, m, d) = civil_from_days(days);
+            if !(0..=9999).contains(&y) {
+                write_instant_slow(out, y, m, d, rem);
+                return;
+            }
+            self.scratch.clear();
+            write_date(&mut self.scratch, y, m, d);
+            if let (Some(key), Some(_)) =
+                (self.days.get_mut(slot), self.dates.get(at..at + DATE_LEN))
+            {
+                self.dates.replace_range(at..at + DATE_LEN, &self.scratch);
+                *key = days;
+            }
+            out.push_str(&self.scratch);
+        } else {
+            out.push_str(self.dates.get(at..at + DATE_LEN).unwrap_or_default());
+        }
+        write_time(out, rem);
+    }
+}
+
 /// Appends `.fff` (trailing zeros dropped) when `frac` µs is not zero.
 fn write_fraction(out: &mut String, frac: i64) {
     if frac == 0 {
@@ -404,11 +462,12 @@ mod tests {
 
     #[test]
     fn hand_formatting_matches_the_reference() {
-        let check = |t: i64| {
+        let mut cached = InstantWriter::default();
+        let mut check = |t: i64| {
             let want = reference(t);
             assert_eq!(format_instant(t), want, "{t}");
             let mut out = String::from("x");
-            write_instant(&mut out, t);
+            cached.write(&mut out, t);
             assert_eq!(out, format!("x{want}"), "{t}");
         };
         let mut fixed = vec![
@@ -432,10 +491,15 @@ mod tests {
         ] {
             fixed.extend([frac, 37 * DAY + 5 * HOUR + frac, -frac]);
         }
+        // Days that share a cache slot, one after the other.
+        let x = 19_000 * DAY + 5 * HOUR;
+        let slots = DATE_SLOTS as i64 * DAY;
+        fixed.extend([x, x + slots, x, x - slots, x - slots + 1, x + 3 * slots]);
         for t in fixed {
             check(t);
         }
-        // A pseudo-random walk over years 0..10000 and beyond, into the slow path.
+        // A pseudo-random walk over years 0..10000 (and beyond, into the slow path), with
+        // steps small enough that the cached date is often reused.
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut t = 0i64;
         for i in 0..200_000 {

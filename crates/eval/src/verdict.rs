@@ -23,7 +23,7 @@ use crate::decode::RecordId;
 use crate::eval::{Reason, Stop};
 use crate::explain::Explanation;
 use crate::json::{key, write_str};
-use crate::time::write_instant;
+use crate::time::{write_instant, InstantWriter};
 use crate::val::format_decimal;
 
 /// The verdict on one record.
@@ -229,7 +229,7 @@ impl Names for FromProgram<'_> {
 }
 
 /// A program's names as JSON text, quoted and escaped once, for a run that writes them on
-/// every record; also the last `as_of`.
+/// every record; also the last `as_of` and the text of recent dates.
 #[derive(Debug, Default)]
 pub(crate) struct Literals {
     /// Per kind: `"name"`.
@@ -240,6 +240,8 @@ pub(crate) struct Literals {
     rules: Vec<String>,
     /// The last `as_of` and its text, quoted.
     as_of: Option<(i64, String)>,
+    /// Instants, with recent dates remembered.
+    instants: InstantWriter,
 }
 
 impl Literals {
@@ -259,6 +261,7 @@ impl Literals {
                 .collect(),
             rules: p.rules.iter().map(|r| quoted("", &r.id)).collect(),
             as_of: None,
+            instants: InstantWriter::default(),
         }
     }
 }
@@ -294,7 +297,7 @@ impl Names for Literals {
 
     fn instant(&mut self, out: &mut String, t: i64) {
         out.push('"');
-        write_instant(out, t);
+        self.instants.write(out, t);
         out.push('"');
     }
 }
