@@ -273,6 +273,31 @@ fn pair(n: u32) -> &'static str {
     PAIRS.get(i..i + 2).unwrap_or("??")
 }
 
+/// `HH:MM:` for every minute of a day, six bytes each.
+const MINUTE_BYTES: [u8; 1440 * 6] = {
+    let mut b = [0u8; 1440 * 6];
+    let mut i = 0;
+    while i < 1440 {
+        let (h, m) = (i / 60, i % 60);
+        let at = 6 * i;
+        b[at] = b'0' + (h / 10) as u8;
+        b[at + 1] = b'0' + (h % 10) as u8;
+        b[at + 2] = b':';
+        b[at + 3] = b'0' + (m / 10) as u8;
+        b[at + 4] = b'0' + (m % 10) as u8;
+        b[at + 5] = b':';
+        i += 1;
+    }
+    b
+};
+
+/// [`MINUTE_BYTES`] as text, checked at compile time like [`PAIRS`]: the hour and minute
+/// of an instant are then one copy.
+const MINUTES: &str = match std::str::from_utf8(&MINUTE_BYTES) {
+    Ok(s) => s,
+    Err(_) => panic!("MINUTE_BYTES is ASCII"),
+};
+
 /// Appends `YYYY-MM-DDT` (year in `0..=9999`).
 fn write_date(out: &mut String, y: i64, m: u32, d: u32) {
     let y = y as u32;
@@ -288,10 +313,8 @@ fn write_date(out: &mut String, y: i64, m: u32, d: u32) {
 /// Appends `HH:MM:SS`, the fraction if any, and `+08:00` for `rem` µs into a day.
 fn write_time(out: &mut String, rem: i64) {
     let secs = (rem / SECOND) as u32;
-    out.push_str(pair(secs / 3600));
-    out.push(':');
-    out.push_str(pair(secs / 60 % 60));
-    out.push(':');
+    let at = (secs / 60) as usize * 6;
+    out.push_str(MINUTES.get(at..at + 6).unwrap_or("??:??:"));
     out.push_str(pair(secs % 60));
     write_fraction(out, rem % SECOND);
     out.push_str("+08:00");
@@ -523,6 +546,12 @@ mod tests {
     fn pairs_are_two_digits() {
         for n in 0..100 {
             assert_eq!(pair(n), format!("{n:02}"));
+        }
+        for i in 0..1440 {
+            assert_eq!(
+                &MINUTES[6 * i..6 * i + 6],
+                format!("{:02}:{:02}:", i / 60, i % 60)
+            );
         }
     }
 
