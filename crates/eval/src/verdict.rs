@@ -24,7 +24,7 @@ use crate::eval::{Reason, Stop};
 use crate::explain::Explanation;
 use crate::json::{key, write_str};
 use crate::time::{write_instant, InstantWriter};
-use crate::val::format_decimal;
+use crate::val::write_decimal;
 
 /// The verdict on one record.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -115,9 +115,11 @@ impl Verdict {
         }
         out.push_str(",\"kind\":");
         names.kind(out, self.kind);
-        out.push_str(",\"as_of\":");
+        // Instants are JSON strings whose text never needs escaping: the quotes are written
+        // with the keys around them, one copy fewer.
+        out.push_str(",\"as_of\":\"");
         names.as_of(out, self.as_of);
-        out.push_str(",\"findings\":[");
+        out.push_str("\",\"findings\":[");
         for (i, f) in self.findings.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -139,16 +141,20 @@ impl Verdict {
         names.check(out, f.check);
         out.push_str(status_json(f.status));
         if let Some(d) = f.deadline {
-            out.push_str(",\"deadline\":");
+            out.push_str(",\"deadline\":\"");
             names.instant(out, d);
+            out.push('"');
         }
         if let Some(a) = f.actual {
-            out.push_str(",\"actual\":");
+            out.push_str(",\"actual\":\"");
             names.instant(out, a);
+            out.push('"');
         }
         if let Some(c) = f.compensation {
-            out.push_str(",\"compensation\":");
-            write_str(out, &format_decimal(c));
+            // A decimal's text (digits, `-`, `.`) never needs escaping.
+            out.push_str(",\"compensation\":\"");
+            write_decimal(out, c);
+            out.push('"');
             if let Some(r) = f.compensation_rule {
                 out.push_str(",\"compensation_rule\":");
                 names.rule(out, r);
@@ -196,11 +202,11 @@ trait Names {
     fn check(&mut self, out: &mut String, c: CheckId);
     /// A rule's id as a JSON string ([`rule_name`]).
     fn rule(&mut self, out: &mut String, r: RuleId);
-    /// The verdict's `as_of` instant as a JSON string.
+    /// The verdict's `as_of` instant ([`Names::instant`]).
     fn as_of(&mut self, out: &mut String, t: i64) {
         self.instant(out, t);
     }
-    /// An instant as a JSON string.
+    /// An instant's text (not quoted: the caller writes the quotes with the keys).
     fn instant(&mut self, out: &mut String, t: i64);
 }
 
@@ -222,9 +228,7 @@ impl Names for FromProgram<'_> {
     }
 
     fn instant(&mut self, out: &mut String, t: i64) {
-        out.push('"');
         write_instant(out, t);
-        out.push('"');
     }
 }
 
@@ -238,7 +242,7 @@ pub(crate) struct Literals {
     checks: Vec<String>,
     /// Per rule: `"id"`.
     rules: Vec<String>,
-    /// The last `as_of` and its text, quoted.
+    /// The last `as_of` and its text.
     as_of: Option<(i64, String)>,
     /// Instants, with recent dates remembered.
     instants: InstantWriter,
@@ -296,9 +300,7 @@ impl Names for Literals {
     }
 
     fn instant(&mut self, out: &mut String, t: i64) {
-        out.push('"');
         self.instants.write(out, t);
-        out.push('"');
     }
 }
 
