@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 /// Appends `s` as a JSON string literal (quoted and escaped).
+#[inline]
 pub fn write_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
@@ -73,6 +74,7 @@ fn word_needs_escape(x: u64) -> bool {
 
 /// Appends `"key":` to `out`, preceded by a comma unless `first`. The key is escaped, so
 /// names from policies (fact paths in explanations) are safe here.
+#[inline]
 pub fn key(out: &mut String, first: bool, k: &str) {
     if !first {
         out.push(',');
@@ -83,6 +85,7 @@ pub fn key(out: &mut String, first: bool, k: &str) {
 
 /// [`key`] for the format's own keys, which are plain ASCII: copied without the escape
 /// check (explanations write dozens per rule step).
+#[inline]
 pub fn plain_key(out: &mut String, first: bool, k: &'static str) {
     debug_assert!(!k.bytes().any(escapes), "{k:?} needs escaping");
     if !first {

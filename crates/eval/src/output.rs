@@ -22,7 +22,7 @@ use crate::fast::FastDecoder;
 use crate::input::{parse, records, Item};
 use crate::time::format_instant_short;
 use crate::val::format_decimal;
-use crate::verdict::{rule_name, ErrorRecord, Verdict};
+use crate::verdict::{rule_name, ErrorRecord, Literals, Verdict};
 use crate::{explain_tree, Evaluator};
 
 /// An output format.
@@ -139,11 +139,26 @@ impl<W: Write> VerdictWriter<W> {
         v: &Verdict,
         explain: Option<&crate::Explanation>,
     ) -> io::Result<()> {
+        self.verdict_with(ev, v, explain, None)
+    }
+
+    /// [`VerdictWriter::verdict`], with the program's names prepared once when given (they
+    /// must be `ev`'s program's).
+    fn verdict_with(
+        &mut self,
+        ev: &Evaluator<'_>,
+        v: &Verdict,
+        explain: Option<&crate::Explanation>,
+        lits: Option<&mut Literals>,
+    ) -> io::Result<()> {
         let p = ev.program();
         self.buf.clear();
         self.separator();
         match (self.format, explain) {
-            (Format::Ndjson | Format::Json, _) => v.write_json(p, &mut self.buf, explain),
+            (Format::Ndjson | Format::Json, _) => match lits {
+                Some(lits) => v.write_json_with(p, lits, &mut self.buf, explain),
+                None => v.write_json(p, &mut self.buf, explain),
+            },
             (Format::Human, Some(e)) => {
                 self.buf.push('\n');
                 self.buf.push_str(&explain_tree(p, v, e));
@@ -279,6 +294,8 @@ pub fn run<R: BufRead, W: Write>(
     // Lines are decoded straight from their text when they are plain (crate::fast), else
     // parsed and decoded the general way, with the same result either way.
     let mut fast = FastDecoder::new(ev.program());
+    // The names every verdict repeats, quoted and escaped once for the whole run.
+    let mut lits = Literals::new(ev.program());
     let mut input = records(input).deferring();
     while let Some(item) = input.next() {
         let item = item?;
@@ -316,7 +333,7 @@ pub fn run<R: BufRead, W: Write>(
         for f in &verdict.findings {
             summary.by_status[f.status as usize] += 1;
         }
-        w.verdict(ev, &verdict, explanation)?;
+        w.verdict_with(ev, &verdict, explanation, Some(&mut lits))?;
     }
     w.finish()?;
     Ok(summary)

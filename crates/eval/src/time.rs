@@ -218,62 +218,184 @@ pub fn format_instant(t: i64) -> String {
 
 /// Appends [`format_instant`]'s text to `out` (hand-formatted: this is on the bulk path).
 pub fn write_instant(out: &mut String, t: i64) {
-    let local = t.saturating_add(BEIJING);
-    let days = local.div_euclid(DAY);
-    let rem = local.rem_euclid(DAY);
+    let (days, rem) = local_day(t);
     let (y, m, d) = civil_from_days(days);
     if !(0..=9999).contains(&y) {
-        // Outside what facts can hold (only arithmetic gets here): the slow, general way.
-        let secs = rem / SECOND;
-        let _ = write!(
-            out,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        );
-        write_fraction(out, rem % SECOND);
-        out.push_str("+08:00");
+        write_instant_slow(out, y, m, d, rem);
         return;
     }
-    let secs = (rem / SECOND) as u64;
-    let mut b = *b"0000-00-00T00:00:00.000000+08:00";
-    let mut put = |at: usize, v: u64, width: usize| {
-        let mut v = v;
-        for i in (at..at + width).rev() {
-            b[i] = b'0' + (v % 10) as u8;
-            v /= 10;
+    write_date(out, y, m, d);
+    write_time(out, rem);
+}
+
+/// The Beijing-time day of `t` (days since 1970-01-01) and the µs into that day.
+fn local_day(t: i64) -> (i64, i64) {
+    let local = t.saturating_add(BEIJING);
+    (local.div_euclid(DAY), local.rem_euclid(DAY))
+}
+
+/// The general way, for years outside what facts can hold (only arithmetic gets there).
+fn write_instant_slow(out: &mut String, y: i64, m: u32, d: u32, rem: i64) {
+    let secs = rem / SECOND;
+    let _ = write!(
+        out,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    write_fraction(out, rem % SECOND);
+    out.push_str("+08:00");
+}
+
+/// The bytes `00` to `99`, two per number.
+const PAIR_BYTES: [u8; 200] = {
+    let mut b = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        b[2 * i] = b'0' + (i / 10) as u8;
+        b[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    b
+};
+
+/// [`PAIR_BYTES`] as text, checked once at compile time: digits are then copied two at a
+/// time as `&str` pieces, with no UTF-8 check at run time and no `unsafe`.
+const PAIRS: &str = match std::str::from_utf8(&PAIR_BYTES) {
+    Ok(s) => s,
+    Err(_) => panic!("PAIR_BYTES is ASCII"),
+};
+
+/// `n` (below 100) as two digits.
+fn pair(n: u32) -> &'static str {
+    let i = n as usize * 2;
+    PAIRS.get(i..i + 2).unwrap_or("??")
+}
+
+/// `HH:MM:` for every minute of a day, six bytes each.
+const MINUTE_BYTES: [u8; 1440 * 6] = {
+    let mut b = [0u8; 1440 * 6];
+    let mut i = 0;
+    while i < 1440 {
+        let (h, m) = (i / 60, i % 60);
+        let at = 6 * i;
+        b[at] = b'0' + (h / 10) as u8;
+        b[at + 1] = b'0' + (h % 10) as u8;
+        b[at + 2] = b':';
+        b[at + 3] = b'0' + (m / 10) as u8;
+        b[at + 4] = b'0' + (m % 10) as u8;
+        b[at + 5] = b':';
+        i += 1;
+    }
+    b
+};
+
+/// [`MINUTE_BYTES`] as text, checked at compile time like [`PAIRS`]: the hour and minute
+/// of an instant are then one copy.
+const MINUTES: &str = match std::str::from_utf8(&MINUTE_BYTES) {
+    Ok(s) => s,
+    Err(_) => panic!("MINUTE_BYTES is ASCII"),
+};
+
+/// Appends `YYYY-MM-DDT` (year in `0..=9999`).
+fn write_date(out: &mut String, y: i64, m: u32, d: u32) {
+    let y = y as u32;
+    out.push_str(pair(y / 100));
+    out.push_str(pair(y % 100));
+    out.push('-');
+    out.push_str(pair(m));
+    out.push('-');
+    out.push_str(pair(d));
+    out.push('T');
+}
+
+/// Appends `HH:MM:SS`, the fraction if any, and `+08:00` for `rem` µs into a day.
+fn write_time(out: &mut String, rem: i64) {
+    let secs = (rem / SECOND) as u32;
+    let at = (secs / 60) as usize * 6;
+    out.push_str(MINUTES.get(at..at + 6).unwrap_or("??:??:"));
+    out.push_str(pair(secs % 60));
+    write_fraction(out, rem % SECOND);
+    out.push_str("+08:00");
+}
+
+/// [`write_instant`] for a run that prints many instants: the text of recently printed
+/// dates is kept, since the calendar arithmetic is most of the cost and instants cluster on
+/// a few hundred days.
+#[derive(Debug)]
+pub(crate) struct InstantWriter {
+    /// Per slot (day count modulo [`DATE_SLOTS`]): the day whose text the slot holds.
+    days: Vec<i64>,
+    /// Per slot, `YYYY-MM-DDT` ([`DATE_LEN`] bytes) of the slot's day.
+    dates: String,
+    /// Scratch for formatting a new date.
+    scratch: String,
+}
+
+/// Dates [`InstantWriter`] keeps: direct-mapped by day count, so any span of this many
+/// days (about 2.8 years) stays cached once printed.
+const DATE_SLOTS: usize = 1024;
+/// The length of `YYYY-MM-DDT`.
+const DATE_LEN: usize = 11;
+
+impl Default for InstantWriter {
+    fn default() -> InstantWriter {
+        InstantWriter {
+            // No day count is `i64::MIN` (`div_euclid(DAY)` of any `i64` is far from it).
+            days: vec![i64::MIN; DATE_SLOTS],
+            dates: "0000-00-00T".repeat(DATE_SLOTS),
+            scratch: String::with_capacity(DATE_LEN),
         }
-    };
-    put(0, y as u64, 4);
-    put(5, u64::from(m), 2);
-    put(8, u64::from(d), 2);
-    put(11, secs / 3600, 2);
-    put(14, secs / 60 % 60, 2);
-    put(17, secs % 60, 2);
-    let frac = (rem % SECOND) as u64;
-    let text = if frac == 0 {
-        b.copy_within(26.., 19);
-        &b[..25]
-    } else {
-        put(20, frac, 6);
-        let end = 21
-            + b[21..26]
-                .iter()
-                .rposition(|c| *c != b'0')
-                .map_or(0, |i| i + 1);
-        b.copy_within(26.., end);
-        &b[..end + 6]
-    };
-    out.push_str(std::str::from_utf8(text).unwrap_or_default());
+    }
+}
+
+impl InstantWriter {
+    /// Appends [`format_instant`]'s text to `out`.
+    pub(crate) fn write(&mut self, out: &mut String, t: i64) {
+        let (days, rem) = local_day(t);
+        let slot = days as usize % DATE_SLOTS;
+        let at = slot * DATE_LEN;
+        if self.days.get(slot) != Some(&days) {
+            let (y, m, d) = civil_from_days(days);
+            if !(0..=9999).contains(&y) {
+                write_instant_slow(out, y, m, d, rem);
+                return;
+            }
+            self.scratch.clear();
+            write_date(&mut self.scratch, y, m, d);
+            if let (Some(key), Some(_)) =
+                (self.days.get_mut(slot), self.dates.get(at..at + DATE_LEN))
+            {
+                self.dates.replace_range(at..at + DATE_LEN, &self.scratch);
+                *key = days;
+            }
+            out.push_str(&self.scratch);
+        } else {
+            out.push_str(self.dates.get(at..at + DATE_LEN).unwrap_or_default());
+        }
+        write_time(out, rem);
+    }
 }
 
 /// Appends `.fff` (trailing zeros dropped) when `frac` µs is not zero.
 fn write_fraction(out: &mut String, frac: i64) {
-    if frac != 0 {
-        let digits = format!("{frac:06}");
-        out.push('.');
-        out.push_str(digits.trim_end_matches('0'));
+    if frac == 0 {
+        return;
+    }
+    // `frac` is in 1..SECOND: six digits as three pairs, trailing zeros dropped.
+    let f = frac.unsigned_abs() as u32;
+    let pairs = [f / 10_000 % 100, f / 100 % 100, f % 100];
+    let last = pairs.iter().rposition(|&p| p != 0).unwrap_or(0);
+    out.push('.');
+    for &p in &pairs[..last] {
+        out.push_str(pair(p));
+    }
+    let p = pairs[last];
+    if p % 10 == 0 {
+        out.push(char::from(b'0' + (p / 10) as u8));
+    } else {
+        out.push_str(pair(p));
     }
 }
 
@@ -339,6 +461,98 @@ mod tests {
         assert_eq!(format_instant(t - 16 * HOUR), "2024-02-22T07:59:59+08:00");
         assert_eq!(format_instant_short(t + 250_000), "2024-02-22 23:59:59.25");
         assert_eq!(format_instant(-1), "1970-01-01T07:59:59.999999+08:00");
+    }
+
+    /// The formatting as the format machinery does it: the definition the hand-written
+    /// paths must match.
+    fn reference(t: i64) -> String {
+        let local = t.saturating_add(BEIJING);
+        let (y, m, d) = civil_from_days(local.div_euclid(DAY));
+        let rem = local.rem_euclid(DAY);
+        let secs = rem / SECOND;
+        let mut s = format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        );
+        let frac = rem % SECOND;
+        if frac != 0 {
+            s.push_str(format!(".{frac:06}").trim_end_matches('0'));
+        }
+        s + "+08:00"
+    }
+
+    #[test]
+    fn hand_formatting_matches_the_reference() {
+        let mut cached = InstantWriter::default();
+        let mut check = |t: i64| {
+            let want = reference(t);
+            assert_eq!(format_instant(t), want, "{t}");
+            let mut out = String::from("x");
+            cached.write(&mut out, t);
+            assert_eq!(out, format!("x{want}"), "{t}");
+        };
+        let mut fixed = vec![
+            0,
+            -1,
+            1,
+            i64::MIN,
+            i64::MAX,
+            i64::MIN + 1,
+            i64::MAX - BEIJING,
+            -BEIJING,
+            -BEIJING - 1,
+        ];
+        // Around the ends of years 0 and 9999, where the fast path starts and stops.
+        for (y, m, d) in [(0, 1, 1), (-1, 12, 31), (9999, 12, 31), (10_000, 1, 1)] {
+            let t = days_from_civil(y, m, d) * DAY - BEIJING;
+            fixed.extend([t - 1, t, t + 1, t + DAY - 1, t + 10 * SECOND + 120_000]);
+        }
+        for frac in [
+            1, 10, 100, 1000, 10_000, 100_000, 120_000, 999_999, 500_000, 100_001,
+        ] {
+            fixed.extend([frac, 37 * DAY + 5 * HOUR + frac, -frac]);
+        }
+        // Days that share a cache slot, one after the other.
+        let x = 19_000 * DAY + 5 * HOUR;
+        let slots = DATE_SLOTS as i64 * DAY;
+        fixed.extend([x, x + slots, x, x - slots, x - slots + 1, x + 3 * slots]);
+        for t in fixed {
+            check(t);
+        }
+        // A pseudo-random walk over years 0..10000 (and beyond, into the slow path), with
+        // steps small enough that the cached date is often reused.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut t = 0i64;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            t = match i % 4 {
+                0 => (x % 700_000_000_000_000_000) as i64 - 62_200_000_000_000_000,
+                1 => t + (x % (3 * DAY as u64)) as i64,
+                2 => t - (x % HOUR as u64) as i64,
+                _ => (x as i64) / ((x % 7 + 1) as i64),
+            };
+            if i % 3 == 0 {
+                t -= t.rem_euclid(SECOND);
+            }
+            check(t);
+        }
+    }
+
+    #[test]
+    fn pairs_are_two_digits() {
+        for n in 0..100 {
+            assert_eq!(pair(n), format!("{n:02}"));
+        }
+        for i in 0..1440 {
+            assert_eq!(
+                &MINUTES[6 * i..6 * i + 6],
+                format!("{:02}:{:02}:", i / 60, i % 60)
+            );
+        }
     }
 
     #[test]

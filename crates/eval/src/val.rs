@@ -87,6 +87,16 @@ pub fn format_decimal(d: Decimal) -> String {
     }
 }
 
+/// Appends [`format_decimal`]'s text to `out`, without the intermediate `String`.
+pub(crate) fn write_decimal(out: &mut String, d: Decimal) {
+    let n = d.normalize();
+    if n.is_zero() {
+        out.push('0');
+    } else {
+        let _ = write!(out, "{n}");
+    }
+}
+
 /// Appends a region code as six digits (`{c:06}`), without the formatting machinery for
 /// the codes that fit.
 fn push_code(out: &mut String, c: u32) {
@@ -291,6 +301,36 @@ pub fn write_json(out: &mut String, p: &Program, ty: Option<&Ty>, v: &Val) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_decimals_are_the_formatted_ones() {
+        for text in [
+            "0",
+            "0.00",
+            "-0",
+            "-0.000",
+            "8",
+            "8.50",
+            "-7.5",
+            "0.001",
+            "100",
+            "1e3",
+            "79228162514264337593543950335",
+            "-0.0000000000000000000000000001",
+            "12.345000",
+        ] {
+            let d = text
+                .parse::<Decimal>()
+                .or_else(|_| Decimal::from_scientific(text))
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            let mut out = String::from("x");
+            write_decimal(&mut out, d);
+            assert_eq!(out, format!("x{}", format_decimal(d)), "{text}");
+        }
+        let mut out = String::new();
+        write_decimal(&mut out, Decimal::new(-1250, 2));
+        assert_eq!(out, "-12.5");
+    }
 
     #[test]
     fn val_is_small() {

@@ -23,8 +23,8 @@ use crate::decode::RecordId;
 use crate::eval::{Reason, Stop};
 use crate::explain::Explanation;
 use crate::json::{key, write_str};
-use crate::time::write_instant;
-use crate::val::format_decimal;
+use crate::time::{write_instant, InstantWriter};
+use crate::val::write_decimal;
 
 /// The verdict on one record.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -85,6 +85,28 @@ impl Verdict {
 
     /// Appends the verdict as one line of JSON (no newline), with explanations if given.
     pub fn write_json(&self, p: &Program, out: &mut String, explain: Option<&Explanation>) {
+        self.write_json_names(p, &mut FromProgram(p), out, explain);
+    }
+
+    /// [`Verdict::write_json`] with the program's names already quoted and escaped (a run
+    /// writes the same few names on every record).
+    pub(crate) fn write_json_with(
+        &self,
+        p: &Program,
+        lits: &mut Literals,
+        out: &mut String,
+        explain: Option<&Explanation>,
+    ) {
+        self.write_json_names(p, lits, out, explain);
+    }
+
+    fn write_json_names(
+        &self,
+        p: &Program,
+        names: &mut impl Names,
+        out: &mut String,
+        explain: Option<&Explanation>,
+    ) {
         // Keys are constants: written as they are, without escaping.
         out.push_str("{\"id\":");
         match &self.id {
@@ -92,16 +114,18 @@ impl Verdict {
             None => out.push_str("null"),
         }
         out.push_str(",\"kind\":");
-        write_str(out, p.kinds.get(self.kind as usize).map_or("", |k| &k.name));
-        out.push_str(",\"as_of\":");
-        instant(out, self.as_of);
-        out.push_str(",\"findings\":[");
+        names.kind(out, self.kind);
+        // Instants are JSON strings whose text never needs escaping: the quotes are written
+        // with the keys around them, one copy fewer.
+        out.push_str(",\"as_of\":\"");
+        names.as_of(out, self.as_of);
+        out.push_str("\",\"findings\":[");
         for (i, f) in self.findings.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             let e = explain.and_then(|e| Some((e, e.findings().get(i)?)));
-            self.write_finding(p, out, f, e);
+            self.write_finding(p, names, out, f, e);
         }
         out.push_str("]}");
     }
@@ -109,28 +133,31 @@ impl Verdict {
     fn write_finding(
         &self,
         p: &Program,
+        names: &mut impl Names,
         out: &mut String,
         f: &Finding,
         explain: Option<(&Explanation, &crate::explain::FindingExplanation)>,
     ) {
-        out.push_str("{\"check\":");
-        write_str(out, p.checks.get(f.check as usize).map_or("", |c| &c.name));
-        out.push_str(",\"status\":");
-        write_str(out, f.status.name());
+        names.check(out, f.check);
+        out.push_str(status_json(f.status));
         if let Some(d) = f.deadline {
-            out.push_str(",\"deadline\":");
-            instant(out, d);
+            out.push_str(",\"deadline\":\"");
+            names.instant(out, d);
+            out.push('"');
         }
         if let Some(a) = f.actual {
-            out.push_str(",\"actual\":");
-            instant(out, a);
+            out.push_str(",\"actual\":\"");
+            names.instant(out, a);
+            out.push('"');
         }
         if let Some(c) = f.compensation {
-            out.push_str(",\"compensation\":");
-            write_str(out, &format_decimal(c));
+            // A decimal's text (digits, `-`, `.`) never needs escaping.
+            out.push_str(",\"compensation\":\"");
+            write_decimal(out, c);
+            out.push('"');
             if let Some(r) = f.compensation_rule {
                 out.push_str(",\"compensation_rule\":");
-                write_str(out, rule_name(p, r));
+                names.rule(out, r);
             }
         }
         out.push_str(",\"rules\":[");
@@ -138,7 +165,7 @@ impl Verdict {
             if i > 0 {
                 out.push(',');
             }
-            write_str(out, rule_name(p, *r));
+            names.rule(out, *r);
         }
         out.push(']');
         if let Some(stop) = f.stop {
@@ -153,10 +180,128 @@ impl Verdict {
     }
 }
 
-fn instant(out: &mut String, t: i64) {
-    out.push('"');
-    write_instant(out, t);
-    out.push('"');
+/// `,"status":` and a status name as a JSON string: status names are plain constants.
+fn status_json(s: Status) -> &'static str {
+    match s {
+        Status::Ok => ",\"status\":\"ok\"",
+        Status::Violated => ",\"status\":\"violated\"",
+        Status::Pending => ",\"status\":\"pending\"",
+        Status::Exempt => ",\"status\":\"exempt\"",
+        Status::Conflict => ",\"status\":\"conflict\"",
+        Status::Unknown => ",\"status\":\"unknown\"",
+        Status::NotApplicable => ",\"status\":\"not_applicable\"",
+    }
+}
+
+/// How a verdict's names and instants become JSON: [`FromProgram`] escapes them on every
+/// call, [`Literals`] copies them from text prepared once.
+trait Names {
+    /// The kind's name as a JSON string (`""` for a kind the program does not have).
+    fn kind(&mut self, out: &mut String, k: KindId);
+    /// `{"check":` and the check's name as a JSON string (`""` for an unknown check).
+    fn check(&mut self, out: &mut String, c: CheckId);
+    /// A rule's id as a JSON string ([`rule_name`]).
+    fn rule(&mut self, out: &mut String, r: RuleId);
+    /// The verdict's `as_of` instant ([`Names::instant`]).
+    fn as_of(&mut self, out: &mut String, t: i64) {
+        self.instant(out, t);
+    }
+    /// An instant's text (not quoted: the caller writes the quotes with the keys).
+    fn instant(&mut self, out: &mut String, t: i64);
+}
+
+/// Names escaped as they are written.
+struct FromProgram<'p>(&'p Program);
+
+impl Names for FromProgram<'_> {
+    fn kind(&mut self, out: &mut String, k: KindId) {
+        write_str(out, self.0.kinds.get(k as usize).map_or("", |k| &k.name));
+    }
+
+    fn check(&mut self, out: &mut String, c: CheckId) {
+        out.push_str("{\"check\":");
+        write_str(out, self.0.checks.get(c as usize).map_or("", |c| &c.name));
+    }
+
+    fn rule(&mut self, out: &mut String, r: RuleId) {
+        write_str(out, rule_name(self.0, r));
+    }
+
+    fn instant(&mut self, out: &mut String, t: i64) {
+        write_instant(out, t);
+    }
+}
+
+/// A program's names as JSON text, quoted and escaped once, for a run that writes them on
+/// every record; also the last `as_of` and the text of recent dates.
+#[derive(Debug, Default)]
+pub(crate) struct Literals {
+    /// Per kind: `"name"`.
+    kinds: Vec<String>,
+    /// Per check: `{"check":"name"`.
+    checks: Vec<String>,
+    /// Per rule: `"id"`.
+    rules: Vec<String>,
+    /// The last `as_of` and its text.
+    as_of: Option<(i64, String)>,
+    /// Instants, with recent dates remembered.
+    instants: InstantWriter,
+}
+
+impl Literals {
+    /// Quotes and escapes `p`'s names.
+    pub(crate) fn new(p: &Program) -> Literals {
+        let quoted = |prefix: &str, name: &str| {
+            let mut s = String::from(prefix);
+            write_str(&mut s, name);
+            s
+        };
+        Literals {
+            kinds: p.kinds.iter().map(|k| quoted("", &k.name)).collect(),
+            checks: p
+                .checks
+                .iter()
+                .map(|c| quoted("{\"check\":", &c.name))
+                .collect(),
+            rules: p.rules.iter().map(|r| quoted("", &r.id)).collect(),
+            as_of: None,
+            instants: InstantWriter::default(),
+        }
+    }
+}
+
+impl Names for Literals {
+    fn kind(&mut self, out: &mut String, k: KindId) {
+        out.push_str(self.kinds.get(k as usize).map_or("\"\"", String::as_str));
+    }
+
+    fn check(&mut self, out: &mut String, c: CheckId) {
+        out.push_str(
+            self.checks
+                .get(c as usize)
+                .map_or("{\"check\":\"\"", String::as_str),
+        );
+    }
+
+    fn rule(&mut self, out: &mut String, r: RuleId) {
+        out.push_str(self.rules.get(r as usize).map_or("\"#?\"", String::as_str));
+    }
+
+    fn as_of(&mut self, out: &mut String, t: i64) {
+        match &self.as_of {
+            Some((at, text)) if *at == t => out.push_str(text),
+            _ => {
+                let mut text = String::with_capacity(40);
+                self.instant(&mut text, t);
+                out.push_str(&text);
+                self.as_of = Some((t, text));
+            }
+        }
+    }
+
+    fn instant(&mut self, out: &mut String, t: i64) {
+        self.instants.write(out, t);
+    }
 }
 
 /// A rule's id, or `#n` for an index the program does not have.
@@ -235,5 +380,19 @@ impl ErrorRecord {
         key(out, false, "error");
         write_str(out, &self.error);
         out.push('}');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_literals_are_the_quoted_names() {
+        for s in Status::ALL {
+            let mut want = String::from(",\"status\":");
+            write_str(&mut want, s.name());
+            assert_eq!(status_json(s), want);
+        }
     }
 }

@@ -51,8 +51,11 @@ fn fast(ev: &Evaluator<'_>, input: &[u8], opts: &RunOptions) -> Vec<u8> {
 }
 
 fn same(input: &[u8]) {
-    let p = simple().p;
-    let ev = Evaluator::new(&p).unwrap_or_else(|e| panic!("{e}"));
+    same_in(&simple().p, input);
+}
+
+fn same_in(p: &ir::Program, input: &[u8]) {
+    let ev = Evaluator::new(p).unwrap_or_else(|e| panic!("{e}"));
     for explain in [false, true] {
         let opts = RunOptions {
             as_of: t("2024-02-25 12:00:00"),
@@ -71,6 +74,39 @@ fn same(input: &[u8]) {
 }
 
 const PLAIN: &str = r#"{"kind":"order","id":"O1","paid_at":"2024-02-05T10:00:00+08:00","shipped_at":null,"merchant_kind":"shop","order_paid":"150.00","tags":["a","b"],"reports":[{"status":"approved","latest_ship_at":"2024-02-26 00:00:00"}],"sender_region":"150102","promised_ship_days":3,"origin_status":{"risk":"high","suspended_couriers":6},"festival_opt_out":true}"#;
+
+/// `run` copies the program's names from text quoted and escaped once per run: names that
+/// need escaping must come out as `Verdict::write_json` writes them.
+#[test]
+fn names_needing_escapes() {
+    let mut b = simple();
+    for c in &mut b.p.checks {
+        c.name = format!("{}\"q\\b\n\u{1}春", c.name);
+    }
+    for r in &mut b.p.rules {
+        r.id = format!("{}\t\"é", r.id);
+    }
+    b.p.kinds[1].name = "after\"sale\\".into();
+    let aftersale = r#"{"kind":"after\"sale\\","id":"A","created_at":"2024-02-01 10:00:00"}"#;
+    let input = format!("{PLAIN}\n{aftersale}\n{}\n", PLAIN.replace("O1", "O2"));
+    same_in(&b.p, input.as_bytes());
+    let out = fast(
+        &Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}")),
+        input.as_bytes(),
+        &RunOptions {
+            as_of: t("2024-02-25 12:00:00"),
+            explain: false,
+            format: Format::Ndjson,
+        },
+    );
+    let out = String::from_utf8_lossy(&out);
+    assert!(
+        out.contains(r#""check":"late_shipment\"q\\b\n\u0001春""#),
+        "{out}"
+    );
+    assert!(out.contains(r#""baseline.ship_within\t\"é""#), "{out}");
+    assert!(out.contains(r#""kind":"after\"sale\\""#), "{out}");
+}
 
 #[test]
 fn edge_cases() {
