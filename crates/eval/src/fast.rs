@@ -104,44 +104,20 @@ impl<'p> FastDecoder<'p> {
             self.stamps.iter_mut().for_each(|s| *s = 0);
             self.stamp = 1;
         }
-        if cur.next()? != b'{' {
-            return None;
-        }
-        cur.ws();
-        if cur.peek() == Some(b'}') {
-            cur.i += 1;
-            return Some(());
-        }
-        loop {
-            cur.ws();
-            let (k0, k1) = cur.string()?;
-            cur.ws();
-            if cur.next()? != b':' {
-                return None;
-            }
-            cur.ws();
-            let v0 = cur.i;
-            // Most values are strings: no call through `skip_value` for them.
-            if cur.peek() == Some(b'"') {
-                cur.string()?;
-            } else {
-                cur.skip_value(0)?;
-            }
-            if let Some(k) = self.keys.find(cur.s.as_bytes(), k0 + 1, k1 - 1) {
-                let stamp = self.stamps.get_mut(k)?;
-                if *stamp == self.stamp {
+        let text = cur.s.as_bytes();
+        let (keys, stamps, spans, stamp) =
+            (&self.keys, &mut self.stamps, &mut self.spans, self.stamp);
+        cur.object(0, |(a, b), value| {
+            if let Some(k) = keys.find(text, a, b) {
+                let seen = stamps.get_mut(k)?;
+                if *seen == stamp {
                     return None;
                 }
-                *stamp = self.stamp;
-                *self.spans.get_mut(k)? = (v0, cur.i);
+                *seen = stamp;
+                *spans.get_mut(k)? = value;
             }
-            cur.ws();
-            match cur.next()? {
-                b',' => continue,
-                b'}' => return Some(()),
-                _ => return None,
-            }
-        }
+            Some(())
+        })
     }
 
     /// Decodes `bytes` into `rec` and returns `true`, exactly as the general path would;
@@ -381,7 +357,8 @@ fn value(p: &Program, memo: &mut Memo, v: &str, ty: &Ty, depth: u32) -> Option<V
             // The value range of each field, found by comparing keys with the names.
             let mut found = [None; RECORD_FIELDS];
             let mut cur = Cursor { s: v, i: 0 };
-            cur.object(depth + 1, |key, value| {
+            cur.object(depth + 1, |(a, b), value| {
+                let key = v.as_bytes().get(a..b)?;
                 let Some(i) = def.fields.iter().position(|f| f.name.as_bytes() == key) else {
                     return Some(());
                 };
@@ -694,12 +671,12 @@ impl Cursor<'_> {
         }
     }
 
-    /// An object; calls `member` with each member's key (without quotes) and value range,
-    /// and fails if it does.
+    /// An object; calls `member` with the ranges of each member's key (without quotes)
+    /// and value, and fails if it does.
     fn object(
         &mut self,
         depth: u32,
-        mut member: impl FnMut(&[u8], (usize, usize)) -> Option<()>,
+        mut member: impl FnMut((usize, usize), (usize, usize)) -> Option<()>,
     ) -> Option<()> {
         if depth >= MAX_DEPTH || self.next()? != b'{' {
             return None;
@@ -718,8 +695,13 @@ impl Cursor<'_> {
             }
             self.ws();
             let v0 = self.i;
-            self.skip_value(depth)?;
-            member(self.s.as_bytes().get(k0 + 1..k1 - 1)?, (v0, self.i))?;
+            // Most values are strings: no call through `skip_value` for them.
+            if self.peek() == Some(b'"') {
+                self.string()?;
+            } else {
+                self.skip_value(depth)?;
+            }
+            member((k0 + 1, k1 - 1), (v0, self.i))?;
             self.ws();
             match self.next()? {
                 b',' => continue,
