@@ -149,8 +149,9 @@ impl<'p> Evaluator<'p> {
         let Some(checks) = self.prepared.by_kind.get(record.kind as usize) else {
             return;
         };
+        let mut o = eval::CheckOut::status(ir::Status::NotApplicable);
         for &c in checks {
-            let o = cx.check(c);
+            cx.check_into(c, &mut o);
             if o.status == ir::Status::NotApplicable {
                 continue;
             }
