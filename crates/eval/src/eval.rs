@@ -333,10 +333,49 @@ impl<'a> Cx<'a> {
     #[inline(never)]
     fn value_unmemoized(&mut self, v: ValueId) -> Out<Decided> {
         let p: &'a Prepared = self.p;
-        if let Some(Shape::Const(d)) = p.values.get(v as usize).map(|pv| &pv.shape) {
-            return Ok(d.clone());
+        if let Some(pv) = p.values.get(v as usize) {
+            if let Shape::Const(d) = &pv.shape {
+                return Ok(d.clone());
+            }
+            if let Some(d) = self.quiet(pv) {
+                return Ok(d.clone());
+            }
         }
         self.fill_value(v).cloned()
+    }
+
+    /// The constant base of a flat value when, for this record, no exception can apply and
+    /// seeing so needs no guard: each exception is skipped by the list's key filter, or its
+    /// guard opens with a value already computed `false` (the guard is then false without
+    /// a stop, as its first conjunct would find). The check's exemptions are the case:
+    /// `exempt = false` plus waivers opening with `in_listed_region`, read for every
+    /// record of the kind; after the first, each is this test instead of a fill.
+    /// `None`: decide as usual (also while tracing, so that explanations see every guard).
+    #[inline]
+    fn quiet(&self, pv: &'a PValue) -> Option<&'a Decided> {
+        let leads = pv.leads.as_deref()?;
+        if self.s.ex.tracing {
+            return None;
+        }
+        let rec = self.rec;
+        let filter = pv.exceptions.filter().filter(|f| f.trusted(self.kind, rec));
+        for (i, lead) in leads.iter().enumerate() {
+            if filter.is_some_and(|f| f.skips(i, rec)) {
+                continue;
+            }
+            let w = (*lead)?;
+            match self.s.values.get(w, self.s.gen) {
+                Some(Cell::Done(Ok((Val::Bool(false), _)))) => {}
+                _ => match self.p.values.get(w as usize).map(|pw| &pw.shape) {
+                    Some(Shape::Const((Val::Bool(false), _))) => {}
+                    _ => return None,
+                },
+            }
+        }
+        match &pv.base_shape {
+            Shape::Const(d) => Some(d),
+            _ => None,
+        }
     }
 
     /// Reads the outcome of value `v` through `f`, in place (no clone of the value): what
@@ -347,8 +386,13 @@ impl<'a> Cx<'a> {
             return f(o.as_ref().map(|d| &d.0).map_err(|stop| *stop));
         }
         let p: &'a Prepared = self.p;
-        if let Some(Shape::Const((d, _))) = p.values.get(v as usize).map(|pv| &pv.shape) {
-            return f(Ok(d));
+        if let Some(pv) = p.values.get(v as usize) {
+            if let Shape::Const((d, _)) = &pv.shape {
+                return f(Ok(d));
+            }
+            if let Some((d, _)) = self.quiet(pv) {
+                return f(Ok(d));
+            }
         }
         f(self.fill_value(v).map(|d| &d.0))
     }

@@ -68,6 +68,10 @@ pub(crate) struct PValue {
     /// The exceptions are scanned without an index and none has children: the value is
     /// decided by one scan of their guards (see [`crate::eval::Cx::flat_value`]).
     pub flat: bool,
+    /// For a flat value with a constant base: per exception (in list order), the value
+    /// its guard opens with (`when in_listed_region and ...`), if it opens with one. See
+    /// [`crate::eval::Cx::quiet`].
+    pub leads: Option<Box<[Option<ValueId>]>>,
 }
 
 /// A prepared check.
@@ -229,6 +233,23 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
                     .get(*r as usize)
                     .is_some_and(|pr: &PRule| pr.children.is_empty())
             });
+        let leads = match (&base_shape, flat) {
+            (Shape::Const(_), true) => Some(
+                exceptions
+                    .iter()
+                    .map(
+                        |r| match p.rules.get(*r as usize).and_then(|r| r.guard.as_ref()) {
+                            Some(g) => match g.conjuncts.first().map(|c| &c.expr) {
+                                Some(Expr::Value(w)) => Some(*w),
+                                _ => None,
+                            },
+                            None => None,
+                        },
+                    )
+                    .collect(),
+            ),
+            _ => None,
+        };
         values.push(PValue {
             shape,
             base_shape,
@@ -236,6 +257,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             bases,
             exceptions,
             flat,
+            leads,
         });
     }
     let mut checks = Vec::with_capacity(p.checks.len());

@@ -1053,3 +1053,95 @@ fn top_level_leaf_exceptions_conflict_agree_and_yield_to_priority() {
     assert_eq!(rules, ["baseline.ship_within", "a.delay"]);
     assert_eq!(deadline, Some(t("2024-02-25 12:00:00")));
 }
+
+/// Two checks whose exemptions are `false` plus a waiver opening with the same boolean
+/// value (`listed`), as the shipped epidemic waivers do. After the first check computed
+/// `listed`, the second's exemption is read without evaluating its guard when `listed` is
+/// false; every outcome must be what the full walk gives: exempt when `listed` holds, the
+/// stop of `listed` when it stops, and no stop from a later conjunct when `listed` is false.
+#[test]
+fn waivers_opening_with_a_false_value_are_skipped_exactly() {
+    let mut b = B::new();
+    let listed = b.value("epidemic.listed", Ty::Bool);
+    // Defined only for shop merchants: for the others it is undefined.
+    b.base(
+        listed,
+        "epidemic.listed_def",
+        vec![enum_is(f::MERCHANT_KIND, 0)],
+        Expr::InRegions(
+            Box::new(fld(f::SENDER_REGION)),
+            Box::new(Expr::Const(Const::Region(150100))),
+        ),
+    );
+    let mut checks = Vec::new();
+    for name in ["a_late", "b_late"] {
+        let deadline = b.value(&format!("{name}.deadline"), Ty::Instant);
+        b.base(
+            deadline,
+            &format!("{name}.def"),
+            vec![],
+            add(fld(f::PAID_AT), hours(48)),
+        );
+        let c = b.deadline_check(name, f::PAID_AT, f::SHIPPED_AT, deadline);
+        let exempt = b.p.checks[c as usize].exempt;
+        // The second conjunct stops (no `delay_ship_by` is a none compared with an
+        // instant) whenever it is evaluated.
+        b.exception(
+            exempt,
+            &format!("{name}.waiver"),
+            vec![
+                val(listed),
+                cmp(
+                    CmpOp::Le,
+                    fld(f::DELAY_SHIP_BY),
+                    inst("2030-01-01 00:00:00"),
+                ),
+            ],
+            boolean(true),
+        );
+        checks.push(c);
+    }
+    let status = |rec: serde_json::Value| {
+        let p = &b.p;
+        let ev = eval::Evaluator::new(p).unwrap_or_else(|e| panic!("{e}"));
+        let rec = ev.decode(&rec).unwrap_or_else(|e| panic!("{e}"));
+        let mut s = ev.scratch();
+        let plain = ev.evaluate(&mut s, &rec, t("2024-03-01 00:00:00"));
+        let (explained, _) = ev.evaluate_explained(&mut s, &rec, t("2024-03-01 00:00:00"));
+        assert_eq!(json(p, &plain), json(p, &explained));
+        ["a_late", "b_late"].map(|c| finding(p, &plain, c).map(|(st, _)| st))
+    };
+    let shipped = |extra: serde_json::Value| {
+        let mut o = order(json!({"shipped_at": "2024-02-08 10:00:00"}));
+        o.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        o
+    };
+    let late = Some("violated".to_string());
+    // Not listed: the waivers do not apply, and their stopping second conjunct is never
+    // reached.
+    assert_eq!(
+        status(shipped(json!({"sender_region": "110105"}))),
+        [late.clone(), late.clone()]
+    );
+    // Listed: the second conjunct is reached and stops for both checks.
+    let unknown = Some("unknown".to_string());
+    assert_eq!(
+        status(shipped(json!({}))),
+        [unknown.clone(), unknown.clone()]
+    );
+    // Listed with the conjunct true: both exempt.
+    let exempt = Some("exempt".to_string());
+    assert_eq!(
+        status(shipped(json!({"delay_ship_by": "2024-02-09 10:00:00"}))),
+        [exempt.clone(), exempt]
+    );
+    // `listed` undefined (a global merchant): both checks stop on it.
+    assert_eq!(
+        status(shipped(
+            json!({"merchant_kind": "global", "sender_region": "110105"})
+        )),
+        [unknown.clone(), unknown]
+    );
+}
