@@ -350,11 +350,12 @@ impl<'a> Cx<'a> {
     /// a stop, as its first conjunct would find). The check's exemptions are the case:
     /// `exempt = false` plus waivers opening with `in_listed_region`, read for every
     /// record of the kind; after the first, each is this test instead of a fill.
-    /// `None`: decide as usual (also while tracing, so that explanations see every guard).
+    /// `None`: decide as usual (also for explanations, which need every guard traced and
+    /// every value they read in the memo).
     #[inline]
     fn quiet(&self, pv: &'a PValue) -> Option<&'a Decided> {
         let leads = pv.leads.as_deref()?;
-        if self.s.ex.tracing {
+        if self.s.ex.explaining {
             return None;
         }
         let rec = self.rec;

@@ -542,6 +542,10 @@ pub(crate) struct Work {
     depth: u32,
     /// Whether the evaluation being run records its guards (for an explanation to follow).
     pub(crate) tracing: bool,
+    /// Whether an explanation is being built (its evaluation and its walk): the evaluator
+    /// then takes none of its shortcuts that leave a value out of the memo, since the walk
+    /// reads the memo to tell which values were evaluated.
+    pub(crate) explaining: bool,
     /// Per rule: the record (scratch generation) whose evaluation ran its guard, and the
     /// outcome: `None` when it held, else the first false conjunct.
     guards: Vec<(u32, Out<Option<u32>>)>,

@@ -207,6 +207,7 @@ impl<'p> Evaluator<'p> {
         verdict: &mut Verdict,
         explanation: &mut Explanation,
     ) {
+        scratch.ex.explaining = true;
         scratch.ex.tracing = true;
         self.evaluate_into(scratch, record, as_of, verdict);
         scratch.ex.tracing = false;
@@ -223,5 +224,6 @@ impl<'p> Evaluator<'p> {
             nesting: 0,
         };
         cx.explain_into(self.program, plan, verdict, explanation);
+        scratch.ex.explaining = false;
     }
 }
