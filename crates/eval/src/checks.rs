@@ -19,7 +19,7 @@
 use ir::{CheckId, Status, ValueId};
 
 use crate::eval::{undef, Cell, CheckOut, Cx, Env, Out, Reason, Stop};
-use crate::prepare::{PCheck, Shape};
+use crate::prepare::{Lean, PCheck, Shape};
 use crate::val::Val;
 
 impl Cx<'_> {
@@ -67,6 +67,38 @@ impl Cx<'_> {
         }
     }
 
+    /// A [`Lean`] deadline's instant, when this record is decided by its base and the base
+    /// gives an instant: read without the value's walk and without the memo. `None`
+    /// (also while explaining, and when the memo already has the value): read it as
+    /// usual, which gives any stop exactly as before (evaluation is pure, so evaluating
+    /// the base twice changes nothing).
+    #[inline]
+    fn lean(&mut self, l: Lean) -> Option<i64> {
+        if self.s.ex.explaining {
+            return None;
+        }
+        let p = self.p;
+        let pv = p.values.get(l.value as usize)?;
+        if !pv.exceptions.is_empty() {
+            let f = pv.exceptions.filter()?;
+            let rec = self.rec;
+            if !f.trusted(self.kind, rec) || !(0..pv.exceptions.len()).all(|i| f.skips(i, rec)) {
+                return None;
+            }
+        }
+        if let Some(Cell::Done(_)) = self.s.values.get(l.value, self.s.gen) {
+            return None;
+        }
+        let rule = p.rules.get(l.base as usize)?;
+        self.depth += 1;
+        let out = self.eval(&rule.body, rule.env);
+        self.depth -= 1;
+        match out {
+            Ok(Val::Instant(t)) => Some(t),
+            _ => None,
+        }
+    }
+
     /// A boolean component (exemption, exclusion); constants skip the decision walk.
     #[inline]
     fn flag(&mut self, v: ValueId) -> Out<bool> {
@@ -99,11 +131,17 @@ impl Cx<'_> {
         out.status = Status::Ok;
         out.reached = 1;
         if let Some(d) = pc.deadline {
-            let deadline = self.value_with(d, |x| match x? {
-                Val::Instant(t) => Ok(*t),
-                Val::Null => Err(undef(Some(d), Reason::NoDeadline)),
-                _ => Err(undef(Some(d), Reason::Type)),
-            })?;
+            let deadline = match pc.lean.and_then(|l| self.lean(l)) {
+                Some(t) => {
+                    out.decided_by = pc.lean.map(|l| l.base);
+                    t
+                }
+                None => self.value_with(d, |x| match x? {
+                    Val::Instant(t) => Ok(*t),
+                    Val::Null => Err(undef(Some(d), Reason::NoDeadline)),
+                    _ => Err(undef(Some(d), Reason::Type)),
+                })?,
+            };
             let event = match &pc.event {
                 Some(e) => self.probe_instant(e, env)?,
                 None => None,
@@ -134,6 +172,7 @@ impl Cx<'_> {
         if exempt && !keeps_ok {
             out.status = Status::Exempt;
             out.decider = Some(pc.exempt);
+            out.decided_by = None;
         }
         if out.status == Status::Violated {
             if let Some(cv) = pc.compensation {

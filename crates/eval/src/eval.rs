@@ -149,6 +149,9 @@ pub(crate) struct CheckOut {
     pub before_exempt: Status,
     /// The component whose rule chain explains the status.
     pub decider: Option<ValueId>,
+    /// The rule that decided `decider`, when it was read without the memo (a lean
+    /// deadline): its chain is the rule's static one.
+    pub decided_by: Option<RuleId>,
     /// How far evaluation got: 1 deadline or violation condition, 2 exemption,
     /// 3 compensation (for explanations: which components were read).
     pub reached: u8,
@@ -164,6 +167,7 @@ impl CheckOut {
             stop: None,
             before_exempt: status,
             decider: None,
+            decided_by: None,
             reached: 0,
         }
     }
@@ -820,7 +824,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn path_into(&mut self, leaf: RuleId, out: &mut Vec<RuleId>, depth: u32) {
+    pub(crate) fn path_into(&mut self, leaf: RuleId, out: &mut Vec<RuleId>, depth: u32) {
         let Ok(rule) = self.rule(leaf) else {
             return;
         };

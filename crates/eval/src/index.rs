@@ -552,6 +552,11 @@ impl KeyFilter {
                 .all(|&(s, need)| rec.get(s).is_some_and(|v| need.holds(v)))
     }
 
+    /// Whether every rule of the list has a key (so a trusted record can be outside all).
+    pub(crate) fn keys_every_rule(&self) -> bool {
+        self.keys.iter().all(|&(_, lo, hi)| lo <= hi)
+    }
+
     /// Whether the `i`th rule of the list can be skipped (on a trusted record).
     #[inline]
     pub(crate) fn skips(&self, i: usize, rec: &[Val]) -> bool {

@@ -159,11 +159,11 @@ impl<'p> Evaluator<'p> {
             match o.stop {
                 Some(Stop::Conflict { a, b }) => out.chains.extend([a, b]),
                 Some(Stop::Undefined { .. }) => {}
-                None => {
-                    if let Some(d) = o.decider {
-                        cx.chain_into(d, &mut out.chains, 0);
-                    }
-                }
+                None => match (o.decided_by, o.decider) {
+                    (Some(r), _) => cx.path_into(r, &mut out.chains, 0),
+                    (None, Some(d)) => cx.chain_into(d, &mut out.chains, 0),
+                    (None, None) => {}
+                },
             }
             let compensation_rule = match (o.compensation, self.prepared.checks.get(c as usize)) {
                 (Some(_), Some(pc)) => pc.compensation.and_then(|v| cx.deciding_rule(v, 0)),

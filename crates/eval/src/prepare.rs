@@ -87,6 +87,19 @@ pub(crate) struct PCheck {
     /// When true, the check does not apply (omitted).
     pub excluded: Option<ValueId>,
     pub compensation: Option<ValueId>,
+    /// The deadline's base, when reading it through [`crate::checks`]' lean path can do
+    /// without the value's decision walk (see [`Lean`]).
+    pub lean: Option<Lean>,
+}
+
+/// A deadline decided, on most records, by its one unguarded base: the value is that base
+/// (a [`Shape::Simple`] value), or its exceptions are all keyed by a window of the
+/// record's instants ([`crate::index::KeyFilter`]), so that a record outside every window
+/// is decided by the base without evaluating a guard. The base's rule chain is static.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lean {
+    pub value: ValueId,
+    pub base: RuleId,
 }
 
 /// The whole prepared program.
@@ -288,10 +301,16 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             exempt: c.exempt,
             excluded: c.excluded,
             compensation: c.compensation,
+            lean: None,
         });
     }
     static_chains(&mut values, &rules);
     rule_chains(&values, &mut rules);
+    for pc in &mut checks {
+        pc.lean = pc
+            .deadline
+            .and_then(|d| lean(d, values.get(d as usize)?, &rules));
+    }
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
     let mut order: Vec<CheckId> = (0..p.checks.len() as CheckId).collect();
     order.sort_by(|a, b| p.checks[*a as usize].name.cmp(&p.checks[*b as usize].name));
@@ -334,6 +353,17 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         by_kind,
         status_read,
     })
+}
+
+/// The [`Lean`] reading of deadline `d`, when it has one.
+fn lean(d: ValueId, pv: &PValue, rules: &[PRule]) -> Option<Lean> {
+    let Shape::Simple(base) = pv.base_shape else {
+        return None;
+    };
+    let keyed = pv.exceptions.is_empty()
+        || (pv.flat && pv.exceptions.filter().is_some_and(|f| f.keys_every_rule()));
+    let static_chain = rules.get(base as usize).is_some_and(|r| r.chain.is_some());
+    (keyed && static_chain).then_some(Lean { value: d, base })
 }
 
 /// Fills [`PRule::path`]. Parent links were checked to stay within one value; the walk is

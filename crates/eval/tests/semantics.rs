@@ -1145,3 +1145,81 @@ fn waivers_opening_with_a_false_value_are_skipped_exactly() {
         [unknown.clone(), unknown]
     );
 }
+
+/// A deadline decided by its base on records outside its exceptions' windows is read
+/// without the decision walk (the lean path); every verdict must be what the full walk
+/// gives (`evaluate_explained` takes no shortcut): inside the window, outside it, on the
+/// window's edge, when the base stops (no `delay_ship_by`), and when an exemption reads
+/// the deadline again.
+#[test]
+fn lean_deadlines_give_what_the_walk_gives() {
+    let mut b = B::new();
+    let deadline = b.value("late.deadline", Ty::Instant);
+    b.base(
+        deadline,
+        "late.base",
+        vec![],
+        add(fld(f::DELAY_SHIP_BY), hours(24)),
+    );
+    b.exception(
+        deadline,
+        "festival.extend",
+        vec![
+            enum_is(f::MERCHANT_KIND, 0),
+            in_window(
+                fld(f::PAID_AT),
+                "2024-02-02 00:00:00",
+                "2024-02-20 23:59:59",
+            ),
+        ],
+        add(fld(f::DELAY_SHIP_BY), hours(72)),
+    );
+    let c = b.deadline_check("late", f::PAID_AT, f::SHIPPED_AT, deadline);
+    let exempt = b.p.checks[c as usize].exempt;
+    b.exception(
+        exempt,
+        "late.waiver",
+        vec![cmp(CmpOp::Le, val(deadline), inst("2024-01-01 00:00:00"))],
+        boolean(true),
+    );
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let mut verdict = |extra: serde_json::Value| {
+        let rec = ev.decode(&order(extra)).unwrap_or_else(|e| panic!("{e}"));
+        let plain = ev.evaluate(&mut s, &rec, t("2024-03-01 00:00:00"));
+        let (explained, _) = ev.evaluate_explained(&mut s, &rec, t("2024-03-01 00:00:00"));
+        assert_eq!(json(&b.p, &plain), json(&b.p, &explained));
+        finding(&b.p, &plain, "late")
+    };
+    let st = |s: &str, rules: &[&str]| {
+        Some((
+            s.to_string(),
+            rules.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        ))
+    };
+    // Outside the window: the base decides.
+    assert_eq!(
+        verdict(
+            json!({"paid_at": "2024-02-21 00:00:00", "delay_ship_by": "2024-02-22 00:00:00", "shipped_at": "2024-02-23 10:00:00"})
+        ),
+        st("violated", &["late.base"])
+    );
+    // On the window's last instant: the exception decides.
+    assert_eq!(
+        verdict(
+            json!({"paid_at": "2024-02-20 23:59:59", "delay_ship_by": "2024-02-22 00:00:00", "shipped_at": "2024-02-23 10:00:00"})
+        ),
+        st("ok", &["late.base", "festival.extend"])
+    );
+    // The base stops (no delay_ship_by): unknown, as the walk says.
+    let unknown =
+        verdict(json!({"paid_at": "2024-02-21 00:00:00", "shipped_at": "2024-02-23 10:00:00"}));
+    assert_eq!(unknown.map(|(s, _)| s).as_deref(), Some("unknown"));
+    // The exemption reads the deadline again and holds.
+    assert_eq!(
+        verdict(
+            json!({"paid_at": "2023-12-01 00:00:00", "delay_ship_by": "2023-12-02 00:00:00", "shipped_at": "2023-12-23 10:00:00"})
+        ),
+        st("exempt", &["late.exempt_def", "late.waiver"])
+    );
+}
