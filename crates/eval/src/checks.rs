@@ -131,12 +131,18 @@ impl Cx<'_> {
         out.status = Status::Ok;
         out.reached = 1;
         if let Some(d) = pc.deadline {
+            // Outside explanations (which walk the deadline's own tree), an alias is read
+            // through: stops still name the deadline, as they would from its fill.
+            let read = match pc.deadline_read {
+                Some(w) if !self.s.ex.explaining => w,
+                _ => d,
+            };
             let deadline = match pc.lean.and_then(|l| self.lean(l)) {
                 Some(t) => {
                     out.decided_by = pc.lean.map(|l| l.base);
                     t
                 }
-                None => self.value_with(d, |x| match x? {
+                None => self.value_with(read, |x| match x? {
                     Val::Instant(t) => Ok(*t),
                     Val::Null => Err(undef(Some(d), Reason::NoDeadline)),
                     _ => Err(undef(Some(d), Reason::Type)),
@@ -154,7 +160,7 @@ impl Cx<'_> {
                 None => Status::Violated,
             };
             out.deadline = Some(deadline);
-            out.decider = Some(d);
+            out.decider = Some(read);
         } else if let Some(v) = pc.violated {
             out.status = self.value_with(v, |x| match x? {
                 Val::Bool(true) => Ok(Status::Violated),

@@ -90,6 +90,10 @@ pub(crate) struct PCheck {
     /// The deadline's base, when reading it through [`crate::checks`]' lean path can do
     /// without the value's decision walk (see [`Lean`]).
     pub lean: Option<Lean>,
+    /// The value the deadline names through aliases (`deadline = assessed_ship_by`), read
+    /// in its place: the same outcome, and the same rule chain (an alias base's chain is
+    /// the named value's). The deadline itself when it is not an alias.
+    pub deadline_read: Option<ValueId>,
 }
 
 /// A deadline decided, on most records, by its one unguarded base: the value is that base
@@ -302,6 +306,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             excluded: c.excluded,
             compensation: c.compensation,
             lean: None,
+            deadline_read: None,
         });
     }
     static_chains(&mut values, &rules);
@@ -310,6 +315,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         pc.lean = pc
             .deadline
             .and_then(|d| lean(d, values.get(d as usize)?, &rules));
+        pc.deadline_read = pc.deadline.map(|d| unalias(d, &values, &rules));
     }
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
     let mut order: Vec<CheckId> = (0..p.checks.len() as CheckId).collect();
@@ -353,6 +359,23 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         by_kind,
         status_read,
     })
+}
+
+/// The value `v` names through aliases: while `v` is one unguarded base whose body is
+/// exactly another value, that value (a bounded walk: `validate` rejected cycles, and a
+/// damaged chain stops where it is).
+fn unalias(mut v: ValueId, values: &[PValue], rules: &[PRule]) -> ValueId {
+    for _ in 0..64 {
+        let next = match values.get(v as usize).map(|pv| &pv.shape) {
+            Some(&Shape::Simple(r)) => rules.get(r as usize).and_then(|pr| pr.alias),
+            _ => None,
+        };
+        match next {
+            Some(w) if (w as usize) < values.len() && w != v => v = w,
+            _ => break,
+        }
+    }
+    v
 }
 
 /// The [`Lean`] reading of deadline `d`, when it has one.

@@ -1223,3 +1223,40 @@ fn lean_deadlines_give_what_the_walk_gives() {
         st("exempt", &["late.exempt_def", "late.waiver"])
     );
 }
+
+/// A deadline that names another value (`deadline = ship_by`) is read through that value
+/// outside explanations; the verdict, the rule chain and a stop's wording must be what
+/// reading the deadline itself gives (`evaluate_explained` reads it itself).
+#[test]
+fn alias_deadlines_read_through_give_the_same_verdicts() {
+    let mut b = B::new();
+    let ship_by = b.value("baseline.ship_by", Ty::Instant);
+    b.base(
+        ship_by,
+        "baseline.delayed",
+        vec![is_some(fld(f::FESTIVAL_OPT_OUT))],
+        fld(f::DELAY_SHIP_BY),
+    );
+    let deadline = b.value("late.deadline", Ty::Instant);
+    b.base(deadline, "late.alias", vec![], val(ship_by));
+    b.deadline_check("late", f::PAID_AT, f::SHIPPED_AT, deadline);
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let mut verdict = |extra: serde_json::Value| {
+        let rec = ev.decode(&order(extra)).unwrap_or_else(|e| panic!("{e}"));
+        let plain = ev.evaluate(&mut s, &rec, t("2024-03-01 00:00:00"));
+        let (explained, _) = ev.evaluate_explained(&mut s, &rec, t("2024-03-01 00:00:00"));
+        let text = json(&b.p, &plain);
+        assert_eq!(text, json(&b.p, &explained));
+        text
+    };
+    // Decided: the chain is the named value's.
+    let text = verdict(json!({"festival_opt_out": true, "delay_ship_by": "2024-02-09 10:00:00"}));
+    assert!(text.contains(r#""status":"violated","deadline":"2024-02-09T10:00:00+08:00","rules":["baseline.delayed"]"#), "{text}");
+    // The named value is none: the deadline is absent, and the reason names the deadline.
+    let text = verdict(json!({"festival_opt_out": true}));
+    assert!(text.contains("`late.deadline`"), "{text}");
+    // The named value is undefined: the reason names it.
+    let text = verdict(json!({}));
+    assert!(text.contains("`baseline.ship_by`"), "{text}");
+}
