@@ -358,6 +358,22 @@ pub fn run(p: &Program, rec: serde_json::Value, as_of: &str) -> eval::Verdict {
     ev.evaluate(&mut s, &rec, t(as_of))
 }
 
+/// Judges one record twice with the same scratch, plainly and with an explanation (which
+/// takes none of the evaluator's shortcuts), asserts that both give the same verdict, and
+/// returns the plain one.
+pub fn plain_as_explained(
+    ev: &eval::Evaluator<'_>,
+    s: &mut eval::Scratch,
+    rec: &serde_json::Value,
+    as_of: &str,
+) -> eval::Verdict {
+    let rec = ev.decode(rec).unwrap_or_else(|e| panic!("{e}"));
+    let plain = ev.evaluate(s, &rec, t(as_of));
+    let (explained, _) = ev.evaluate_explained(s, &rec, t(as_of));
+    assert_eq!(json(ev.program(), &plain), json(ev.program(), &explained));
+    plain
+}
+
 /// The verdict as JSON text.
 pub fn json(p: &Program, v: &eval::Verdict) -> String {
     let mut s = String::new();
