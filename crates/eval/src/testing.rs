@@ -303,6 +303,17 @@ fn run_case(
         return report;
     };
     let (verdict, explanation) = ev.evaluate_explained(scratch, &rec, as_of);
+    // Each case also checks the evaluator against itself: plain evaluation takes shortcuts
+    // that an explanation's does not (it walks every tree), and the two must agree.
+    let plain = ev.evaluate(scratch, &rec, as_of);
+    if plain != verdict {
+        let (mut a, mut b) = (String::new(), String::new());
+        plain.write_json(ev.program(), &mut a, None);
+        verdict.write_json(ev.program(), &mut b, None);
+        report.failures.push(format!(
+            "internal error: evaluating without an explanation gives {a}, with one {b}"
+        ));
+    }
     for (check, exp) in expect {
         if let Err(m) = compare(ev, &verdict, check, exp, &mut report.failures) {
             report.failures.extend(malformed(m));
