@@ -62,7 +62,7 @@ pub(crate) enum Probe {
 
 impl Cx<'_> {
     /// Whether the probed value is none.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn probe_is_null(&mut self, p: &Probe, env: Env) -> Out<bool> {
         match p {
             Probe::Slot(i) => match self.rec.get(*i) {
@@ -74,7 +74,7 @@ impl Cx<'_> {
     }
 
     /// The probed instant, or `None` when it is none.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn probe_instant(&mut self, p: &Probe, env: Env) -> Out<Option<i64>> {
         let instant = |v: &Val| match v {
             Val::Instant(t) => Ok(Some(*t)),
