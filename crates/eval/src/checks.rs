@@ -89,6 +89,13 @@ impl Cx<'_> {
         if let Some(Cell::Done(_)) = self.s.values.get(l.value, self.s.gen) {
             return None;
         }
+        if let Some((slot, d)) = l.shift {
+            if let Some(Val::Instant(t)) = self.rec.get(slot) {
+                if let Some(deadline) = t.checked_add(d) {
+                    return Some(deadline);
+                }
+            }
+        }
         let rule = p.rules.get(l.base as usize)?;
         self.depth += 1;
         let out = self.eval(&rule.body, rule.env);

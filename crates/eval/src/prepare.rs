@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use ir::{CheckId, Expr, KindId, Parent, Program, RuleId, ValueId};
+use ir::{ArithOp, CheckId, Const, Expr, KindId, Parent, Program, RuleId, ValueId};
 
 use crate::compile::{Compiler, Fx, Probe, Px};
 use crate::eval::{rule_env, Env};
@@ -104,6 +104,11 @@ pub(crate) struct PCheck {
 pub(crate) struct Lean {
     pub value: ValueId,
     pub base: RuleId,
+    /// The base's body, when it is `field + constant duration` on a top-level field (the
+    /// fraud checks' `order.shipped_at + 24h`): the slot and the duration, read without
+    /// calling the compiled body. Any other field value, or an overflow, falls back to the
+    /// body, which gives the same outcome or stop as it always does.
+    pub shift: Option<(usize, i64)>,
 }
 
 /// The whole prepared program.
@@ -314,7 +319,11 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
     for pc in &mut checks {
         pc.lean = pc
             .deadline
-            .and_then(|d| lean(d, values.get(d as usize)?, &rules));
+            .and_then(|d| lean(d, values.get(d as usize)?, &rules))
+            .map(|l| Lean {
+                shift: p.rules.get(l.base as usize).and_then(|r| shift(&r.body)),
+                ..l
+            });
         pc.deadline_read = pc.deadline.map(|d| unalias(d, &values, &rules));
     }
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
@@ -386,7 +395,24 @@ fn lean(d: ValueId, pv: &PValue, rules: &[PRule]) -> Option<Lean> {
     let keyed = pv.exceptions.is_empty()
         || (pv.flat && pv.exceptions.filter().is_some_and(|f| f.keys_every_rule()));
     let static_chain = rules.get(base as usize).is_some_and(|r| r.chain.is_some());
-    (keyed && static_chain).then_some(Lean { value: d, base })
+    (keyed && static_chain).then_some(Lean {
+        value: d,
+        base,
+        shift: None,
+    })
+}
+
+/// `(slot, d)` when `body` is `field + d` for a top-level field and a constant duration.
+fn shift(body: &Expr) -> Option<(usize, i64)> {
+    match body {
+        Expr::Arith(ArithOp::InstantAddDuration, a, b) => match (&**a, &**b) {
+            (Expr::Field(path), Expr::Const(Const::Duration(d))) if path.len() == 1 => {
+                Some((path[0] as usize, *d))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Fills [`PRule::path`]. Parent links were checked to stay within one value; the walk is

@@ -1217,6 +1217,50 @@ fn lean_deadlines_give_what_the_walk_gives() {
     );
 }
 
+/// A lean deadline whose base is `field + duration` is read straight from the slot outside
+/// explanations; an overflow must still give the walk's stop (`unknown`, arithmetic), not a
+/// wrapped instant or a panic, and an ordinary record the walk's deadline and chain.
+#[test]
+fn lean_field_plus_duration_deadlines_overflow_as_the_walk_does() {
+    let mut b = B::new();
+    let huge = b.value("huge.deadline", Ty::Instant);
+    b.base(
+        huge,
+        "huge.base",
+        vec![],
+        add(fld(f::SHIPPED_AT), Expr::Const(Const::Duration(i64::MAX))),
+    );
+    b.deadline_check("huge", f::PAID_AT, f::SHIPPED_AT, huge);
+    let day = b.value("day.deadline", Ty::Instant);
+    b.base(day, "day.base", vec![], add(fld(f::SHIPPED_AT), hours(24)));
+    b.deadline_check("day", f::PAID_AT, f::COLLECTED_AT, day);
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let rec = order(json!({
+        "paid_at": "2024-02-21 00:00:00",
+        "shipped_at": "2024-02-22 00:00:00",
+        "collected_at": "2024-02-23 00:00:00",
+    }));
+    let plain = plain_as_explained(&ev, &mut s, &rec, "2024-03-01 00:00:00");
+    let f = plain.finding(&b.p, "huge").expect("huge applies");
+    assert_eq!(f.status, ir::Status::Unknown);
+    assert_eq!(
+        f.stop,
+        Some(eval::Stop::Undefined {
+            value: Some(huge),
+            reason: eval::Reason::Arithmetic
+        })
+    );
+    assert_eq!(
+        finding(&b.p, &plain, "day"),
+        Some(("ok".to_string(), vec!["day.base".to_string()]))
+    );
+    assert_eq!(
+        plain.finding(&b.p, "day").and_then(|f| f.deadline),
+        Some(t("2024-02-23 00:00:00"))
+    );
+}
+
 /// A deadline that names another value (`deadline = ship_by`) is read through that value
 /// outside explanations; the verdict, the rule chain and a stop's wording must be what
 /// reading the deadline itself gives (`evaluate_explained` reads it itself).
