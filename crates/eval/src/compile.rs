@@ -255,6 +255,32 @@ where
     }
 }
 
+/// `f(items)` over a list or set operand, read in place when it is a field or a constant:
+/// an aggregate over `order.reports`, evaluated for every order, then takes no reference
+/// count of the list (two atomic operations each time).
+fn over_list<F>(a: Operand, f: F) -> Fx
+where
+    F: Fn(&mut Cx<'_>, &[Val], Env) -> Out<Val> + Send + Sync + 'static,
+{
+    fn mk<A: Opnd, F>(a: A, f: F) -> Fx
+    where
+        F: Fn(&mut Cx<'_>, &[Val], Env) -> Out<Val> + Send + Sync + 'static,
+    {
+        Compiled::new(move |cx, env| {
+            a.with(cx, env, |cx, v| match v {
+                Val::List(items) | Val::Set(items) => f(cx, items, env),
+                _ => Err(ty_err(env)),
+            })
+        })
+    }
+    match a {
+        Operand::Slot(x) => mk(SlotO(x), f),
+        Operand::Const(x) => mk(ConstO(x), f),
+        Operand::Value(x) => mk(ValueO(x), f),
+        Operand::Dyn(x) => mk(DynO(x), f),
+    }
+}
+
 fn ty_err(env: Env) -> crate::eval::Stop {
     undef(env.value(), Reason::Type)
 }
@@ -408,9 +434,11 @@ impl Compiler<'_> {
                 list,
                 filter,
             } => {
-                let (q, list) = (*q, self.compile(list)?);
+                let (q, list) = (*q, self.operand(list)?);
                 let filter = filter.as_deref().map(|f| self.predicate(f)).transpose()?;
-                Fx::new(move |cx, env| cx.quant(q, &list, filter.as_ref(), env))
+                over_list(list, move |cx, items, env| {
+                    cx.quant(q, items, filter.as_ref(), env)
+                })
             }
             Expr::Extremum {
                 op: f,
@@ -421,10 +449,9 @@ impl Compiler<'_> {
                 if !matches!(f, Func::Max | Func::Min) {
                     return self.err(format!("{f:?} is not an aggregate"));
                 }
-                let (max, body, list) = (*f == Func::Max, self.compile(body)?, self.compile(list)?);
+                let (max, body, list) = (*f == Func::Max, self.compile(body)?, self.operand(list)?);
                 let filter = filter.as_deref().map(|f| self.predicate(f)).transpose()?;
-                Fx::new(move |cx, env| {
-                    let items = cx.items(&list, env)?;
+                over_list(list, move |cx, items, env| {
                     let mut best = Val::Null;
                     for item in items.iter() {
                         if !cx.passes(item, filter.as_ref(), env)? {
@@ -583,15 +610,7 @@ impl Cx<'_> {
         }
     }
 
-    pub(crate) fn items(&mut self, list: &Fx, env: Env) -> Out<Arc<[Val]>> {
-        match list.call(self, env)? {
-            Val::List(items) | Val::Set(items) => Ok(items),
-            _ => Err(ty_err(env)),
-        }
-    }
-
-    fn quant(&mut self, op: QuantOp, list: &Fx, filter: Option<&Px>, env: Env) -> Out<Val> {
-        let items = self.items(list, env)?;
+    fn quant(&mut self, op: QuantOp, items: &[Val], filter: Option<&Px>, env: Env) -> Out<Val> {
         let mut count = 0i64;
         for item in items.iter() {
             let pass = self.passes(item, filter, env)?;

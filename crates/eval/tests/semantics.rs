@@ -814,6 +814,58 @@ fn counts_all_and_empty_extremum() {
     assert_eq!(finding(&b.p, &v, "c").map(|f| f.0), Some("ok".into()));
 }
 
+/// An aggregate's list may be a field, another value or a constant; fields and constants
+/// are read in place. Each must count the same, and a list that is
+/// not one must stop with a type error as before.
+#[test]
+fn aggregates_read_their_list_from_every_kind_of_operand() {
+    let mut b = B::new();
+    let count = |list: Expr| Expr::Quant {
+        op: QuantOp::Count,
+        list: Box::new(list),
+        filter: None,
+    };
+    let tags = b.value("x.tags", Ty::List(Box::new(Ty::Str)));
+    b.base(tags, "x.tags_def", vec![], fld(f::TAGS));
+    let abc = Const::Set(["a", "b", "c"].map(|x| Const::Str(x.into())).to_vec());
+    let lists = [
+        ("field", fld(f::TAGS), Some("2024-01-10 12:00:00")),
+        ("value", val(tags), Some("2024-01-10 12:00:00")),
+        ("constant", Expr::Const(abc), Some("2024-01-10 13:00:00")),
+        ("not_a_list", fld(f::PAID_AT), None),
+    ];
+    for (name, list, _) in &lists {
+        let n = b.value(&format!("x.{name}_n"), Ty::Int);
+        b.base(n, &format!("x.{name}_n_def"), vec![], count(list.clone()));
+        let d = b.value(&format!("x.{name}.deadline"), Ty::Instant);
+        let by = arith(ArithOp::IntMulDuration, val(n), hours(1));
+        b.base(d, &format!("x.{name}_by"), vec![], add(fld(f::PAID_AT), by));
+        b.deadline_check(name, f::PAID_AT, f::SHIPPED_AT, d);
+    }
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let rec = order(json!({"paid_at": "2024-01-10 10:00:00", "tags": ["x", "y"]}));
+    let v = plain_as_explained(&ev, &mut s, &rec, "2024-03-01 00:00:00");
+    for (name, _, deadline) in &lists {
+        let f = v.finding(&b.p, name).expect("every check applies");
+        assert_eq!(f.deadline, deadline.map(t), "{name}");
+        if deadline.is_none() {
+            assert_eq!(f.status, ir::Status::Unknown);
+            assert!(
+                matches!(
+                    f.stop,
+                    Some(eval::Stop::Undefined {
+                        reason: eval::Reason::Type,
+                        ..
+                    })
+                ),
+                "{:?}",
+                f.stop
+            );
+        }
+    }
+}
+
 #[test]
 fn region_sets_and_nested_optional_records() {
     let mut b = B::new();
