@@ -1,13 +1,15 @@
 //! `measure`: the benches' workloads without criterion, for profilers and noisy machines.
 //!
 //! ```text
-//! cargo run --release -p edict-bench --bin measure -- eval|explain|stream|scale N|scan N|compile|compile-synth [ROUNDS]
+//! cargo run --release -p edict-bench --bin measure -- eval|eval-all|explain|stream|scale N|scan N|compile|compile-synth [ROUNDS]
 //! ```
 //!
 //! The eval workloads cycle through a pool of 10,000 pre-decoded records (several MB: an
 //! order is 20 slots of 24 bytes plus its id and lists; more than a core's L2 cache);
 //! `POOL=N` in the environment sets another pool size, to see how much of the time is
-//! memory (`POOL=1000` fits in L2).
+//! memory (`POOL=1000` fits in L2). `eval` calls `evaluate_into` once per record; `eval-all`
+//! judges the pool with the batch API `evaluate_all`, which requests the next records'
+//! cache lines while judging one.
 //!
 //! Runs the workload ROUNDS times (default 10) after one warm-up round and prints the best
 //! and the median time per record (per compile for the compile workloads). The best round is
@@ -19,7 +21,7 @@ use std::time::{Duration, Instant};
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: measure eval|explain|explain-json|stream|stream-explain|scale N|scan N|compile|compile-synth [ROUNDS]"
+        "usage: measure eval|eval-all|explain|explain-json|stream|stream-explain|scale N|scan N|compile|compile-synth [ROUNDS]"
     );
     ExitCode::from(2)
 }
@@ -74,7 +76,7 @@ fn main() -> ExitCode {
 fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
     let as_of = bench::as_of();
     match what {
-        "eval" | "explain" | "explain-json" => {
+        "eval" | "eval-all" | "explain" | "explain-json" => {
             let program = bench::shipped_program()?;
             let ev =
                 eval::Evaluator::new(&program).map_err(|e| bench::SetupError(e.to_string()))?;
@@ -89,6 +91,12 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
             let mut line = String::new();
             report(what, rounds, records.len() as u64, || {
                 let mut k = 0u64;
+                if what == "eval-all" {
+                    ev.evaluate_all(&mut scratch, &records, as_of, &mut out, |_, v| {
+                        k += v.findings.len() as u64
+                    });
+                    return k;
+                }
                 for r in &records {
                     match what {
                         "eval" => {
