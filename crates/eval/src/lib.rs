@@ -64,6 +64,12 @@ pub use verdict::{ErrorRecord, Finding, Verdict};
 use ir::Program;
 
 use crate::eval::Cx;
+
+/// How many records ahead [`Evaluator::evaluate_all`] requests a record's slots (and twice
+/// that, the record itself). Judging a record takes about a microsecond, several memory
+/// latencies; 2 and 4 ran faster than 1 and 2 in three of four pairs run side by side on
+/// the two cores, and 3 and 6 no faster than 2 and 4 (BENCHMARKS.md).
+const AHEAD: usize = 2;
 use crate::prepare::Prepared;
 
 /// A program prepared for evaluation. Cheap to share between threads (`Sync`); each
@@ -134,7 +140,7 @@ impl<'p> Evaluator<'p> {
     ///
     /// The verdicts are those of [`Evaluator::evaluate_into`] called in a loop; this is
     /// the faster way to judge records held in memory (a pre-decoded batch): while one
-    /// record is judged, the cache lines of the next two are already requested, where a
+    /// record is judged, the cache lines of the next few are already requested, where a
     /// loop would wait for each record's first line and then its slots.
     pub fn evaluate_all<'r>(
         &self,
@@ -144,16 +150,17 @@ impl<'p> Evaluator<'p> {
         out: &mut Verdict,
         mut each: impl FnMut(&'r Record, &Verdict),
     ) {
-        if let Some(first) = records.first() {
-            first.prefetch_next();
+        for r in records.iter().take(AHEAD) {
+            r.prefetch_next();
         }
         for (i, record) in records.iter().enumerate() {
-            // Two ahead: the record's own lines; one ahead: what they point to (its lines
-            // were requested in the previous round, so reading them here does not wait).
-            if let Some(r) = records.get(i + 2) {
+            // Twice as far ahead: the record's own lines; `AHEAD` records ahead: what they
+            // point to (their lines were requested rounds ago, so reading them does not
+            // wait).
+            if let Some(r) = records.get(i + 2 * AHEAD) {
                 r.prefetch_header();
             }
-            if let Some(r) = records.get(i + 1) {
+            if let Some(r) = records.get(i + AHEAD) {
                 r.prefetch_next();
             }
             self.judge(scratch, record, as_of, out);
@@ -161,7 +168,7 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// [`Evaluator::evaluate_into`] without the prefetch.
+    /// [`Evaluator::evaluate_into`] without the prefetch (the caller's).
     #[inline(always)]
     fn judge(&self, scratch: &mut Scratch, record: &Record, as_of: i64, out: &mut Verdict) {
         scratch.next_record();
