@@ -67,8 +67,8 @@ use crate::eval::Cx;
 
 /// How many records ahead [`Evaluator::evaluate_all`] requests a record's slots (and twice
 /// that, the record itself). Judging a record takes about a microsecond, several memory
-/// latencies; 2 and 4 ran faster than 1 and 2 in three of four pairs run side by side on
-/// the two cores, and 3 and 6 no faster than 2 and 4 (BENCHMARKS.md).
+/// latencies, so one ahead should do; runs side by side on the two cores could not tell
+/// 1, 2 and 3 apart beyond noise (BENCHMARKS.md), and 2 is the safer margin.
 const AHEAD: usize = 2;
 use crate::prepare::Prepared;
 
