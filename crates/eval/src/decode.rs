@@ -113,8 +113,8 @@ impl Record {
     }
 
     /// [`Record::prefetch`], plus the id's text (copied into the verdict): for a record
-    /// judged next, whose own lines (`self`) were requested one record earlier by
-    /// [`Record::prefetch_header`].
+    /// judged soon, whose own lines (`self`) were requested earlier by
+    /// [`Record::prefetch_header`], so that reading its pointers here does not wait.
     #[inline]
     pub(crate) fn prefetch_next(&self) {
         self.prefetch();

@@ -64,13 +64,13 @@ pub use verdict::{ErrorRecord, Finding, Verdict};
 use ir::Program;
 
 use crate::eval::Cx;
+use crate::prepare::Prepared;
 
 /// How many records ahead [`Evaluator::evaluate_all`] requests a record's slots (and twice
 /// that, the record itself). Judging a record takes about a microsecond, several memory
 /// latencies, so one ahead should do; runs side by side on the two cores could not tell
 /// 1, 2 and 3 apart beyond noise (BENCHMARKS.md), and 2 is the safer margin.
 const AHEAD: usize = 2;
-use crate::prepare::Prepared;
 
 /// A program prepared for evaluation. Cheap to share between threads (`Sync`); each
 /// thread evaluates with its own [`Scratch`].
@@ -150,6 +150,9 @@ impl<'p> Evaluator<'p> {
         out: &mut Verdict,
         mut each: impl FnMut(&'r Record, &Verdict),
     ) {
+        for r in records.iter().skip(AHEAD).take(AHEAD) {
+            r.prefetch_header();
+        }
         for r in records.iter().take(AHEAD) {
             r.prefetch_next();
         }

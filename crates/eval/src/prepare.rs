@@ -319,11 +319,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
     for pc in &mut checks {
         pc.lean = pc
             .deadline
-            .and_then(|d| lean(d, values.get(d as usize)?, &rules))
-            .map(|l| Lean {
-                shift: p.rules.get(l.base as usize).and_then(|r| shift(&r.body)),
-                ..l
-            });
+            .and_then(|d| lean(d, values.get(d as usize)?, &rules, &p.rules));
         pc.deadline_read = pc.deadline.map(|d| unalias(d, &values, &rules));
     }
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
@@ -388,17 +384,17 @@ fn unalias(mut v: ValueId, values: &[PValue], rules: &[PRule]) -> ValueId {
 }
 
 /// The [`Lean`] reading of deadline `d`, when it has one.
-fn lean(d: ValueId, pv: &PValue, rules: &[PRule]) -> Option<Lean> {
+fn lean(d: ValueId, pv: &PValue, rules: &[PRule], ir_rules: &[ir::Rule]) -> Option<Lean> {
     let Shape::Simple(base) = pv.base_shape else {
         return None;
     };
     let keyed = pv.exceptions.is_empty()
         || (pv.flat && pv.exceptions.filter().is_some_and(|f| f.keys_every_rule()));
     let static_chain = rules.get(base as usize).is_some_and(|r| r.chain.is_some());
-    (keyed && static_chain).then_some(Lean {
+    (keyed && static_chain).then(|| Lean {
         value: d,
         base,
-        shift: None,
+        shift: ir_rules.get(base as usize).and_then(|r| shift(&r.body)),
     })
 }
 
