@@ -298,11 +298,31 @@ impl Compiler<'_> {
         })
     }
 
+    /// The value of `v` when it is a constant (what preparation makes a
+    /// [`crate::prepare::Shape::Const`]: one unguarded base without children, no
+    /// exceptions, a literal body). Such a value is never memoized and cannot stop, so it
+    /// is read as the literal it is (`listed_regions`, `ship_within`).
+    fn constant(&self, v: ir::ValueId) -> Option<Val> {
+        let value = self.p.values.get(v as usize)?;
+        let ([r], []) = (value.bases.as_slice(), value.exceptions.as_slice()) else {
+            return None;
+        };
+        let rule = self.p.rules.get(*r as usize)?;
+        let unguarded = rule.guard.as_ref().is_none_or(|g| g.conjuncts.is_empty());
+        match &rule.body {
+            Expr::Const(c) if unguarded && rule.children.is_empty() => Some(Val::from_const(c)),
+            _ => None,
+        }
+    }
+
     fn operand(&self, e: &Expr) -> Result<Operand, PrepareError> {
         Ok(match e {
             Expr::Const(c) => Operand::Const(Val::from_const(c)),
             Expr::Field(path) if path.len() == 1 => Operand::Slot(path[0] as usize),
-            Expr::Value(v) if (*v as usize) < self.p.values.len() => Operand::Value(*v),
+            Expr::Value(v) if (*v as usize) < self.p.values.len() => match self.constant(*v) {
+                Some(c) => Operand::Const(c),
+                None => Operand::Value(*v),
+            },
             _ => Operand::Dyn(self.compile(e)?),
         })
     }

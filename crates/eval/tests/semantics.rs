@@ -1347,3 +1347,85 @@ fn alias_deadlines_read_through_give_the_same_verdicts() {
     let text = verdict(json!({}));
     assert!(text.contains("`baseline.ship_by`"), "{text}");
 }
+
+/// A value named as an operand is read as a literal only when it is a constant: a guarded
+/// base, an exception or a second base keep the full decision (its outcome, its stop).
+#[test]
+fn operands_naming_values_keep_their_decisions() {
+    let mut b = B::new();
+    let grace = b.constant("x.grace", Ty::Duration, Const::Duration(48 * H));
+    // Guarded: undefined for global merchants.
+    let shop_grace = b.value("x.shop_grace", Ty::Duration);
+    b.base(
+        shop_grace,
+        "x.shop_grace_def",
+        vec![enum_is(f::MERCHANT_KIND, 0)],
+        hours(24),
+    );
+    // A constant base with an exception.
+    let festive = b.value("x.festive", Ty::Duration);
+    b.base(festive, "x.festive_def", vec![], hours(72));
+    b.exception(
+        festive,
+        "x.festive_tagged",
+        vec![is_some(fld(f::DELAY_SHIP_BY))],
+        hours(96),
+    );
+    let mut checks = Vec::new();
+    for (name, v) in [
+        ("plain", grace),
+        ("guarded", shop_grace),
+        ("excepted", festive),
+    ] {
+        let deadline = b.value(&format!("x.{name}_by"), Ty::Instant);
+        b.base(
+            deadline,
+            &format!("x.{name}_by_def"),
+            vec![],
+            add(fld(f::PAID_AT), val(v)),
+        );
+        checks.push((
+            name,
+            b.deadline_check(name, f::PAID_AT, f::SHIPPED_AT, deadline),
+        ));
+    }
+    let deadline_of = |v: &eval::Verdict, name: &str| {
+        let c = checks.iter().find(|(n, _)| *n == name).map(|&(_, c)| c);
+        v.findings
+            .iter()
+            .find(|f| Some(f.check) == c)
+            .map(|f| (f.status, f.deadline))
+    };
+    let paid = "2024-01-10T10:00:00+08:00";
+    let v = run(&b.p, order(json!({"paid_at": paid})), "2024-01-01 00:00:00");
+    assert_eq!(
+        deadline_of(&v, "plain"),
+        Some((ir::Status::Pending, Some(t("2024-01-12 10:00:00"))))
+    );
+    assert_eq!(
+        deadline_of(&v, "guarded"),
+        Some((ir::Status::Pending, Some(t("2024-01-11 10:00:00"))))
+    );
+    assert_eq!(
+        deadline_of(&v, "excepted"),
+        Some((ir::Status::Pending, Some(t("2024-01-13 10:00:00"))))
+    );
+    let v = run(
+        &b.p,
+        order(json!({
+            "paid_at": paid,
+            "merchant_kind": "global",
+            "delay_ship_by": "2024-02-01T00:00:00+08:00"
+        })),
+        "2024-01-01 00:00:00",
+    );
+    assert_eq!(
+        deadline_of(&v, "guarded"),
+        Some((ir::Status::Unknown, None)),
+        "no definition of shop_grace for a global merchant"
+    );
+    assert_eq!(
+        deadline_of(&v, "excepted"),
+        Some((ir::Status::Pending, Some(t("2024-01-14 10:00:00"))))
+    );
+}
