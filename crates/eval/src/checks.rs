@@ -68,7 +68,8 @@ impl Cx<'_> {
     }
 
     /// A [`Lean`] deadline's instant, when this record is decided by its base and the base
-    /// gives an instant: read without the value's walk and without the memo. `None`
+    /// gives an instant: read without the value's walk, then put in the memo as the walk
+    /// would have left it (the instant and the base). `None`
     /// (also while explaining, and when the memo already has the value): read it as
     /// usual, which gives any stop exactly as before (evaluation is pure, so evaluating
     /// the base twice changes nothing).
@@ -89,21 +90,32 @@ impl Cx<'_> {
         if let Some(Cell::Done(_)) = self.s.values.get(l.value, self.s.gen) {
             return None;
         }
-        if let Some((slot, d)) = l.shift {
-            if let Some(Val::Instant(t)) = self.rec.get(slot) {
-                if let Some(deadline) = t.checked_add(d) {
-                    return Some(deadline);
+        let shifted = l.shift.and_then(|(slot, d)| match self.rec.get(slot) {
+            Some(Val::Instant(t)) => t.checked_add(d),
+            _ => None,
+        });
+        let t = match shifted {
+            Some(t) => t,
+            None => {
+                let rule = p.rules.get(l.base as usize)?;
+                self.depth += 1;
+                let out = self.eval(&rule.body, rule.env);
+                self.depth -= 1;
+                match out {
+                    Ok(Val::Instant(t)) => t,
+                    _ => return None,
                 }
             }
-        }
-        let rule = p.rules.get(l.base as usize)?;
-        self.depth += 1;
-        let out = self.eval(&rule.body, rule.env);
-        self.depth -= 1;
-        match out {
-            Ok(Val::Instant(t)) => Some(t),
-            _ => None,
-        }
+        };
+        // What filling the memo would have put there: a later reader (an exemption's
+        // `deadline <= 2022-03-31`, for orders in the listed regions) reads it instead of
+        // walking the value again.
+        self.s.values.set(
+            l.value,
+            self.s.gen,
+            Cell::Done(Ok((Val::Instant(t), l.base))),
+        );
+        Some(t)
     }
 
     /// A boolean component (exemption, exclusion); constants skip the decision walk.

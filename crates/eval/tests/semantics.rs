@@ -1429,3 +1429,49 @@ fn operands_naming_values_keep_their_decisions() {
         Some((ir::Status::Pending, Some(t("2024-01-14 10:00:00"))))
     );
 }
+
+/// A deadline read without its decision walk (one unguarded base, `shipped_at + 24h`) is
+/// the one a later reader of the same value sees: an exemption waiving deadlines up to an
+/// instant, at that instant and one µs past it.
+#[test]
+fn a_deadline_read_lean_is_the_one_its_exemption_reads() {
+    let mut b = B::new();
+    let collect_by = b.value("x.collect_by", Ty::Instant);
+    b.base(
+        collect_by,
+        "x.collect_24h",
+        vec![],
+        add(fld(f::SHIPPED_AT), hours(24)),
+    );
+    let c = b.deadline_check("collect", f::SHIPPED_AT, f::COLLECTED_AT, collect_by);
+    let exempt = b.p.checks[c as usize].exempt;
+    b.exception(
+        exempt,
+        "x.waive_early",
+        vec![cmp(CmpOp::Le, val(collect_by), inst("2024-02-02 10:00:00"))],
+        boolean(true),
+    );
+    let rec = |shipped: &str| order(json!({"shipped_at": shipped}));
+    let v = run(
+        &b.p,
+        rec("2024-02-01T10:00:00+08:00"),
+        "2024-03-01 00:00:00",
+    );
+    assert_eq!(
+        finding(&b.p, &v, "collect"),
+        Some((
+            "exempt".into(),
+            vec!["collect.exempt_def".into(), "x.waive_early".into()]
+        ))
+    );
+    assert_eq!(v.findings[0].deadline, Some(t("2024-02-02 10:00:00")));
+    let v = run(
+        &b.p,
+        rec("2024-02-01T10:00:00.000001+08:00"),
+        "2024-03-01 00:00:00",
+    );
+    assert_eq!(
+        finding(&b.p, &v, "collect"),
+        Some(("violated".into(), vec!["x.collect_24h".into()]))
+    );
+}
