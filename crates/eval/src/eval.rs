@@ -35,7 +35,7 @@ use rust_decimal::Decimal;
 
 use crate::compile::{Fx, Px, GROW_EVERY, RED_ZONE, STACK_STEP};
 use crate::index::RuleList;
-use crate::prepare::{PRule, PValue, Prepared, Shape};
+use crate::prepare::{Lead, PRule, PValue, Prepared, Shape};
 use crate::val::Val;
 
 /// Why evaluation of a value stopped.
@@ -350,10 +350,12 @@ impl<'a> Cx<'a> {
 
     /// The constant base of a flat value when, for this record, no exception can apply and
     /// seeing so needs no guard: each exception is skipped by the list's key filter, or its
-    /// guard opens with a value already computed `false` (the guard is then false without
-    /// a stop, as its first conjunct would find). The check's exemptions are the case:
-    /// `exempt = false` plus waivers opening with `in_listed_region`, read for every
-    /// record of the kind; after the first, each is this test instead of a fill.
+    /// guard opens with conjuncts that read values already in the memo ([`Lead`]), one of
+    /// which is false (the guard is then false without a stop, as evaluating it would
+    /// find: the conjuncts before it read the same memo and hold). The check's exemptions
+    /// are the case: `exempt = false` plus waivers `when in_listed_region and
+    /// <deadline> <= 2022-03-31 23:59:59`, read for every record of the kind after the
+    /// region test and the deadline; each is this test instead of a fill.
     /// `None`: decide as usual (also for explanations, which need every guard traced and
     /// every value they read in the memo).
     #[inline]
@@ -364,21 +366,41 @@ impl<'a> Cx<'a> {
         }
         let rec = self.rec;
         let filter = pv.exceptions.filter().filter(|f| f.trusted(self.kind, rec));
-        for (i, lead) in leads.iter().enumerate() {
+        'exceptions: for (i, &(from, to)) in leads.iter().enumerate() {
             if filter.is_some_and(|f| f.skips(i, rec)) {
                 continue;
             }
-            let w = (*lead)?;
-            match self.s.values.get(w, self.s.gen) {
-                Some(Cell::Done(Ok((Val::Bool(false), _)))) => {}
-                _ => match self.p.values.get(w as usize).map(|pw| &pw.shape) {
-                    Some(Shape::Const((Val::Bool(false), _))) => {}
-                    _ => return None,
-                },
+            for l in pv.lead_tests.get(from as usize..to as usize)? {
+                if !self.lead_holds(*l)? {
+                    continue 'exceptions;
+                }
             }
+            // Every lead holds (or there is none): the guard must be evaluated.
+            return None;
         }
         match &pv.base_shape {
             Shape::Const(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// What conjunct `l` evaluates to, read in the memo; `None` when the value is not
+    /// there (or the comparison would stop).
+    #[inline]
+    fn lead_holds(&self, l: Lead) -> Option<bool> {
+        let w = match l {
+            Lead::Flag(w) | Lead::Instant(w, ..) => w,
+        };
+        let x = match self.s.values.get(w, self.s.gen) {
+            Some(Cell::Done(Ok((x, _)))) => x,
+            _ => match self.p.values.get(w as usize).map(|pw| &pw.shape) {
+                Some(Shape::Const((x, _))) => x,
+                _ => return None,
+            },
+        };
+        match (l, x) {
+            (Lead::Flag(_), Val::Bool(b)) => Some(*b),
+            (Lead::Instant(_, op, k), Val::Instant(t)) => Some(op.holds(t.cmp(&k))),
             _ => None,
         }
     }

@@ -68,10 +68,12 @@ pub(crate) struct PValue {
     /// The exceptions are scanned without an index and none has children: the value is
     /// decided by one scan of their guards (see [`crate::eval::Cx::flat_value`]).
     pub flat: bool,
-    /// For a flat value with a constant base: per exception (in list order), the value
-    /// its guard opens with (`when in_listed_region and ...`), if it opens with one. See
-    /// [`crate::eval::Cx::quiet`].
-    pub leads: Option<Box<[Option<ValueId>]>>,
+    /// For a flat value with a constant base: per exception (in list order),
+    /// `lead_tests[from..to]`, the conjuncts its guard opens with that can be read in the
+    /// memo (`when in_listed_region and late_shipment.deadline <= 2022-03-31 23:59:59`).
+    /// See [`crate::eval::Cx::quiet`].
+    pub leads: Option<Box<[(u32, u32)]>>,
+    pub lead_tests: Box<[Lead]>,
 }
 
 /// A prepared check.
@@ -255,23 +257,6 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
                     .get(*r as usize)
                     .is_some_and(|pr: &PRule| pr.children.is_empty())
             });
-        let leads = match (&base_shape, flat) {
-            (Shape::Const(_), true) => Some(
-                exceptions
-                    .iter()
-                    .map(
-                        |r| match p.rules.get(*r as usize).and_then(|r| r.guard.as_ref()) {
-                            Some(g) => match g.conjuncts.first().map(|c| &c.expr) {
-                                Some(Expr::Value(w)) => Some(*w),
-                                _ => None,
-                            },
-                            None => None,
-                        },
-                    )
-                    .collect(),
-            ),
-            _ => None,
-        };
         values.push(PValue {
             shape,
             base_shape,
@@ -279,7 +264,8 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             bases,
             exceptions,
             flat,
-            leads,
+            leads: None,
+            lead_tests: Box::new([]),
         });
     }
     let mut checks = Vec::with_capacity(p.checks.len());
@@ -316,6 +302,20 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
     }
     static_chains(&mut values, &rules);
     rule_chains(&values, &mut rules);
+    for v in 0..values.len() {
+        let pv = &values[v];
+        if !(matches!(pv.base_shape, Shape::Const(_)) && pv.flat) {
+            continue;
+        }
+        let (mut ranges, mut tests) = (Vec::new(), Vec::new());
+        for &r in pv.exceptions.iter() {
+            let from = tests.len() as u32;
+            tests.extend(leads(p.rules.get(r as usize), &values, &rules));
+            ranges.push((from, tests.len() as u32));
+        }
+        values[v].leads = Some(ranges.into());
+        values[v].lead_tests = tests.into();
+    }
     for pc in &mut checks {
         pc.lean = pc
             .deadline
@@ -381,6 +381,36 @@ fn unalias(mut v: ValueId, values: &[PValue], rules: &[PRule]) -> ValueId {
         }
     }
     v
+}
+
+/// A leading conjunct of a guard that [`crate::eval::Cx::quiet`] can read in the memo: a
+/// boolean value, or an instant value compared with a constant instant. The value is the
+/// one it names through aliases (an alias has its target's outcome, stop included): a
+/// check reads its deadline there (`late_shipment.deadline` names `assessed_ship_by`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Lead {
+    Flag(ValueId),
+    Instant(ValueId, ir::CmpOp, i64),
+}
+
+/// The [`Lead`]s a rule's guard opens with.
+fn leads(rule: Option<&ir::Rule>, values: &[PValue], rules: &[PRule]) -> Vec<Lead> {
+    let conjuncts = rule
+        .and_then(|r| r.guard.as_ref())
+        .map_or(&[][..], |g| &g.conjuncts);
+    conjuncts
+        .iter()
+        .map_while(|c| match &c.expr {
+            Expr::Value(w) => Some(Lead::Flag(unalias(*w, values, rules))),
+            Expr::Cmp(op, a, b) => match (&**a, &**b) {
+                (Expr::Value(w), Expr::Const(Const::Instant(k))) => {
+                    Some(Lead::Instant(unalias(*w, values, rules), *op, *k))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// The [`Lean`] reading of deadline `d`, when it has one.

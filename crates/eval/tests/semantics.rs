@@ -1475,3 +1475,51 @@ fn a_deadline_read_lean_is_the_one_its_exemption_reads() {
         Some(("violated".into(), vec!["x.collect_24h".into()]))
     );
 }
+
+/// A waiver `when <flag> and <deadline alias> <= T` is decided from the memo once the flag
+/// and the deadline are known there (a check named before it reads the flag): it still
+/// waives exactly when both hold, through the alias (`late_shipment.deadline` names
+/// `ship_by`), before T, at T and not one µs past it.
+#[test]
+fn waivers_read_their_leading_conjuncts_as_the_guard_would() {
+    let mut s = shipping();
+    let b = &mut s.b;
+    let flagged = b.value("x.flagged", Ty::Bool);
+    b.base(
+        flagged,
+        "x.flagged_def",
+        vec![],
+        is_some(fld(f::DELAY_SHIP_BY)),
+    );
+    let probe = b.value("x.probe_by", Ty::Instant);
+    b.base(probe, "x.probe_def", vec![], add(fld(f::PAID_AT), hours(1)));
+    let first = b.deadline_check("a_first", f::PAID_AT, f::SHIPPED_AT, probe);
+    b.check_mut(first).applies = Some(ir::Guard {
+        conjuncts: vec![ir::Conjunct {
+            expr: val(flagged),
+            text: "x.flagged".into(),
+        }],
+    });
+    let exempt = b.p.checks[s.check as usize].exempt;
+    let alias = b.p.checks[s.check as usize].deadline.unwrap_or_default();
+    b.exception(
+        exempt,
+        "x.waiver",
+        vec![
+            val(flagged),
+            cmp(CmpOp::Le, val(alias), inst("2024-01-12 10:00:00")),
+        ],
+        boolean(true),
+    );
+    let status = |paid: &str, delay: bool| {
+        let mut o = order(json!({ "paid_at": paid }));
+        if delay {
+            o["delay_ship_by"] = json!("2024-01-20T00:00:00+08:00");
+        }
+        late(&s, o, "2024-03-01 00:00:00").0
+    };
+    assert_eq!(status("2024-01-09T10:00:00+08:00", true), "exempt");
+    assert_eq!(status("2024-01-10T10:00:00+08:00", true), "exempt");
+    assert_eq!(status("2024-01-10T10:00:00.000001+08:00", true), "violated");
+    assert_eq!(status("2024-01-10T10:00:00+08:00", false), "violated");
+}
