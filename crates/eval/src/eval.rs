@@ -364,6 +364,9 @@ impl<'a> Cx<'a> {
         if self.s.ex.explaining {
             return None;
         }
+        if let Some(d) = self.gated(pv) {
+            return Some(d);
+        }
         let rec = self.rec;
         let filter = pv.exceptions.filter().filter(|f| f.trusted(self.kind, rec));
         'exceptions: for (i, &(from, to)) in leads.iter().enumerate() {
@@ -376,6 +379,20 @@ impl<'a> Cx<'a> {
                 }
             }
             // Every lead holds (or there is none): the guard must be evaluated.
+            return None;
+        }
+        match &pv.base_shape {
+            Shape::Const(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// [`Cx::quiet`]'s common case, tested first: every exception opens with the same
+    /// boolean value ([`PValue::gate`]), known to be false.
+    #[inline]
+    fn gated(&self, pv: &'a PValue) -> Option<&'a Decided> {
+        let g = pv.gate?;
+        if self.s.ex.explaining || self.lead_holds(Lead::Flag(g)) != Some(false) {
             return None;
         }
         match &pv.base_shape {

@@ -74,6 +74,10 @@ pub(crate) struct PValue {
     /// See [`crate::eval::Cx::quiet`].
     pub leads: Option<Box<[(u32, u32)]>>,
     pub lead_tests: Box<[Lead]>,
+    /// The boolean value every exception's guard opens with, when they all open with the
+    /// same one and no key filter applies (`in_listed_region`, for the waivers): while it
+    /// is false, the value is its base.
+    pub gate: Option<ValueId>,
 }
 
 /// A prepared check.
@@ -266,6 +270,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             flat,
             leads: None,
             lead_tests: Box::new([]),
+            gate: None,
         });
     }
     let mut checks = Vec::with_capacity(p.checks.len());
@@ -313,6 +318,18 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             tests.extend(leads(p.rules.get(r as usize), &values, &rules));
             ranges.push((from, tests.len() as u32));
         }
+        let first = |&(from, to): &(u32, u32)| match tests.get(from as usize).filter(|_| to > from)
+        {
+            Some(&Lead::Flag(g)) => Some(g),
+            _ => None,
+        };
+        let gate = match ranges.split_first() {
+            Some((head, rest)) if pv.exceptions.filter().is_none() => {
+                first(head).filter(|g| rest.iter().all(|r| first(r) == Some(*g)))
+            }
+            _ => None,
+        };
+        values[v].gate = gate;
         values[v].leads = Some(ranges.into());
         values[v].lead_tests = tests.into();
     }

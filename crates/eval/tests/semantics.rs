@@ -1523,3 +1523,47 @@ fn waivers_read_their_leading_conjuncts_as_the_guard_would() {
     assert_eq!(status("2024-01-10T10:00:00.000001+08:00", true), "violated");
     assert_eq!(status("2024-01-10T10:00:00+08:00", false), "violated");
 }
+
+/// Waivers opening with different flags are not shut by one of them: with the first flag
+/// false (known, read by a check named before) and the second true, the second waives.
+#[test]
+fn waivers_opening_with_different_flags_are_each_read() {
+    let mut s = shipping();
+    let b = &mut s.b;
+    let mut flags = Vec::new();
+    for (name, slot) in [("a", f::DELAY_SHIP_BY), ("b", f::FESTIVAL_OPT_OUT)] {
+        let flag = b.value(&format!("x.{name}"), Ty::Bool);
+        b.base(flag, &format!("x.{name}_def"), vec![], is_some(fld(slot)));
+        let probe = b.value(&format!("x.{name}_by"), Ty::Instant);
+        b.base(
+            probe,
+            &format!("x.{name}_by_def"),
+            vec![],
+            add(fld(f::PAID_AT), hours(1)),
+        );
+        let c = b.deadline_check(&format!("{name}_first"), f::PAID_AT, f::SHIPPED_AT, probe);
+        b.check_mut(c).applies = Some(ir::Guard {
+            conjuncts: vec![ir::Conjunct {
+                expr: val(flag),
+                text: format!("x.{name}"),
+            }],
+        });
+        flags.push(flag);
+    }
+    let exempt = b.p.checks[s.check as usize].exempt;
+    for (i, &flag) in flags.iter().enumerate() {
+        b.exception(
+            exempt,
+            &format!("x.waiver_{i}"),
+            vec![val(flag)],
+            boolean(true),
+        );
+    }
+    let status = |extra: serde_json::Value| late(&s, order(extra), "2024-03-01 00:00:00").0;
+    assert_eq!(status(json!({})), "violated");
+    assert_eq!(status(json!({"festival_opt_out": true})), "exempt");
+    assert_eq!(
+        status(json!({"delay_ship_by": "2024-02-20T00:00:00+08:00"})),
+        "exempt"
+    );
+}
