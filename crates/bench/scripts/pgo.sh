@@ -4,10 +4,12 @@
 #
 #   crates/bench/scripts/pgo.sh [TRAIN_COUNT]
 #
-# 1. Builds an instrumented `edict` into target/pgo-gen/.
-# 2. Trains it the way the CLI is used: `edict eval` over TRAIN_COUNT generated records
-#    (default 200,000; seed 7, not the benchmarks' seed 42), NDJSON verdicts without and
-#    with `--explain`, and human-readable ones on a tenth of them.
+# 1. Builds an instrumented `edict` and `measure` into target/pgo-gen/.
+# 2. Trains them the way Edict is used, on records of seed 7 (the benchmarks use seed 42):
+#    `edict eval` over TRAIN_COUNT generated records (default 200,000), NDJSON verdicts
+#    without and with `--explain`, human-readable ones on a tenth of them; and the batch
+#    API, `evaluate_all`, through `measure eval-all` (library users judging records held
+#    in memory).
 # 3. Merges the raw profiles with `llvm-profdata`: $LLVM_PROFDATA, else the newest
 #    /usr/lib/llvm-*/bin/llvm-profdata, else the one on PATH. It must read the raw format
 #    of rustc's own LLVM (`rustc -vV` names it). Here rustc 1.95 (LLVM 22) writes a format
@@ -42,7 +44,8 @@ as_of="2024-03-01T00:00:00+08:00"
 
 echo "instrumented build (target/pgo-gen) ..." >&2
 RUSTFLAGS="-Cprofile-generate=$work/raw" \
-  cargo build --release -q -p edict-cli --target-dir target/pgo-gen
+  cargo build --release -q -p edict-cli -p edict-bench --bin edict --bin measure \
+  --target-dir target/pgo-gen
 cargo build --release -q -p edict-cli -p edict-datagen
 
 echo "training on $count records ..." >&2
@@ -53,6 +56,7 @@ gen=./target/pgo-gen/release/edict
 "$gen" eval policies/ "$work/train.ndjson" --as-of "$as_of" --explain > /dev/null
 "$gen" eval policies/ "$work/train-small.ndjson" --as-of "$as_of" --format human --explain \
   > /dev/null
+SEED=7 ./target/pgo-gen/release/measure eval-all 3 > /dev/null
 
 "$profdata" merge -o "$work/edict.profdata" "$work"/raw/*.profraw
 

@@ -95,9 +95,17 @@ pub fn decode_all(ev: &eval::Evaluator<'_>, ndjson: &str) -> Result<Vec<eval::Re
         .collect()
 }
 
-/// `count` generated records (seed 42, mixed orders and after-sales) as NDJSON.
+/// The seed of the benchmarks' records.
+pub const SEED: u64 = 42;
+
+/// `count` generated records (seed [`SEED`], mixed orders and after-sales) as NDJSON.
 pub fn generated(count: u64) -> String {
-    datagen::Generator::new(42).ndjson(count, datagen::Kind::Mixed)
+    generated_with(SEED, count)
+}
+
+/// `count` generated records from `seed` (mixed orders and after-sales) as NDJSON.
+pub fn generated_with(seed: u64, count: u64) -> String {
+    datagen::Generator::new(seed).ndjson(count, datagen::Kind::Mixed)
 }
 
 /// Runs `ndjson` through [`eval::run`] and returns the output bytes.

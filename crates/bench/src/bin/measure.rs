@@ -7,7 +7,8 @@
 //! The eval workloads cycle through a pool of 10,000 pre-decoded records (several MB: an
 //! order is 20 slots of 24 bytes plus its id and lists; more than a core's L2 cache);
 //! `POOL=N` in the environment sets another pool size, to see how much of the time is
-//! memory (`POOL=1000` fits in L2). `eval` calls `evaluate_into` once per record; `eval-all`
+//! memory (`POOL=1000` fits in L2), and `SEED=N` other records than the benchmarks' (seed
+//! 42; `crates/bench/scripts/pgo.sh` trains on seed 7). `eval` calls `evaluate_into` once per record; `eval-all`
 //! judges the pool with the batch API `evaluate_all`, which requests the next records'
 //! cache lines while judging one.
 //!
@@ -84,7 +85,11 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(10_000);
-            let records = bench::decode_all(&ev, &bench::generated(pool))?;
+            let seed: u64 = std::env::var("SEED")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(bench::SEED);
+            let records = bench::decode_all(&ev, &bench::generated_with(seed, pool))?;
             let mut scratch = ev.scratch();
             let mut out = eval::Verdict::default();
             let mut expl = eval::Explanation::default();
