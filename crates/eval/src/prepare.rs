@@ -70,7 +70,7 @@ pub(crate) struct PValue {
     pub flat: bool,
     /// For a flat value with a constant base: per exception (in list order),
     /// `lead_tests[from..to]`, the conjuncts its guard opens with that can be read in the
-    /// memo (`when in_listed_region and late_shipment.deadline <= 2022-03-31 23:59:59`).
+    /// memo (`when in_listed_region and <check>.deadline <= 2022-03-31 23:59:59`).
     /// See [`crate::eval::Cx::quiet`].
     pub leads: Option<Box<[(u32, u32)]>>,
     pub lead_tests: Box<[Lead]>,
@@ -403,7 +403,7 @@ fn unalias(mut v: ValueId, values: &[PValue], rules: &[PRule]) -> ValueId {
 /// A leading conjunct of a guard that [`crate::eval::Cx::quiet`] can read in the memo: a
 /// boolean value, or an instant value compared with a constant instant. The value is the
 /// one it names through aliases (an alias has its target's outcome, stop included): a
-/// check reads its deadline there (`late_shipment.deadline` names `assessed_ship_by`).
+/// check reads its deadline there (a `<check>.deadline` written `= assessed_ship_by`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Lead {
     Flag(ValueId),
