@@ -391,8 +391,7 @@ impl<'a> Cx<'a> {
     /// boolean value ([`PValue::gate`]), known to be false.
     #[inline]
     fn gated(&self, pv: &'a PValue) -> Option<&'a Decided> {
-        let g = pv.gate?;
-        if self.s.ex.explaining || self.lead_holds(Lead::Flag(g)) != Some(false) {
+        if self.lead_holds(Lead::Flag(pv.gate?)) != Some(false) {
             return None;
         }
         match &pv.base_shape {
