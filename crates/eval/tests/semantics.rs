@@ -1484,22 +1484,7 @@ fn a_deadline_read_lean_is_the_one_its_exemption_reads() {
 fn waivers_read_their_leading_conjuncts_as_the_guard_would() {
     let mut s = shipping();
     let b = &mut s.b;
-    let flagged = b.value("x.flagged", Ty::Bool);
-    b.base(
-        flagged,
-        "x.flagged_def",
-        vec![],
-        is_some(fld(f::DELAY_SHIP_BY)),
-    );
-    let probe = b.value("x.probe_by", Ty::Instant);
-    b.base(probe, "x.probe_def", vec![], add(fld(f::PAID_AT), hours(1)));
-    let first = b.deadline_check("a_first", f::PAID_AT, f::SHIPPED_AT, probe);
-    b.check_mut(first).applies = Some(ir::Guard {
-        conjuncts: vec![ir::Conjunct {
-            expr: val(flagged),
-            text: "x.flagged".into(),
-        }],
-    });
+    let flagged = flag_read_first(b, "a", f::DELAY_SHIP_BY);
     let exempt = b.p.checks[s.check as usize].exempt;
     let alias = b.p.checks[s.check as usize].deadline.unwrap_or_default();
     b.exception(
@@ -1530,26 +1515,10 @@ fn waivers_read_their_leading_conjuncts_as_the_guard_would() {
 fn waivers_opening_with_different_flags_are_each_read() {
     let mut s = shipping();
     let b = &mut s.b;
-    let mut flags = Vec::new();
-    for (name, slot) in [("a", f::DELAY_SHIP_BY), ("b", f::FESTIVAL_OPT_OUT)] {
-        let flag = b.value(&format!("x.{name}"), Ty::Bool);
-        b.base(flag, &format!("x.{name}_def"), vec![], is_some(fld(slot)));
-        let probe = b.value(&format!("x.{name}_by"), Ty::Instant);
-        b.base(
-            probe,
-            &format!("x.{name}_by_def"),
-            vec![],
-            add(fld(f::PAID_AT), hours(1)),
-        );
-        let c = b.deadline_check(&format!("{name}_first"), f::PAID_AT, f::SHIPPED_AT, probe);
-        b.check_mut(c).applies = Some(ir::Guard {
-            conjuncts: vec![ir::Conjunct {
-                expr: val(flag),
-                text: format!("x.{name}"),
-            }],
-        });
-        flags.push(flag);
-    }
+    let flags = [
+        flag_read_first(b, "a", f::DELAY_SHIP_BY),
+        flag_read_first(b, "b", f::FESTIVAL_OPT_OUT),
+    ];
     let exempt = b.p.checks[s.check as usize].exempt;
     for (i, &flag) in flags.iter().enumerate() {
         b.exception(
@@ -1566,4 +1535,26 @@ fn waivers_opening_with_different_flags_are_each_read() {
         status(json!({"delay_ship_by": "2024-02-20T00:00:00+08:00"})),
         "exempt"
     );
+}
+
+/// A boolean value `x.<name>`, `<slot> is some`, read by the `applies` of a check
+/// `<name>_first` named before the shipped ones: later readers find it in the memo.
+fn flag_read_first(b: &mut B, name: &str, slot: u32) -> ir::ValueId {
+    let flag = b.value(&format!("x.{name}"), Ty::Bool);
+    b.base(flag, &format!("x.{name}_def"), vec![], is_some(fld(slot)));
+    let probe = b.value(&format!("x.{name}_by"), Ty::Instant);
+    b.base(
+        probe,
+        &format!("x.{name}_by_def"),
+        vec![],
+        add(fld(f::PAID_AT), hours(1)),
+    );
+    let c = b.deadline_check(&format!("{name}_first"), f::PAID_AT, f::SHIPPED_AT, probe);
+    b.check_mut(c).applies = Some(ir::Guard {
+        conjuncts: vec![ir::Conjunct {
+            expr: val(flag),
+            text: format!("x.{name}"),
+        }],
+    });
+    flag
 }
