@@ -8,9 +8,9 @@
 //! order is 20 slots of 24 bytes plus its id and lists; more than a core's L2 cache);
 //! `POOL=N` in the environment sets another pool size, to see how much of the time is
 //! memory (`POOL=1000` fits in L2), and `SEED=N` other records than the benchmarks' (seed
-//! 42; `crates/bench/scripts/pgo.sh` trains on seed 7). `eval` calls `evaluate_into` once per record; `eval-all`
-//! judges the pool with the batch API `evaluate_all`, which requests the next records'
-//! cache lines while judging one.
+//! 42; `crates/bench/scripts/pgo.sh` trains on seed 7). `eval` calls `evaluate_into` once
+//! per record; `eval-all` judges the pool with the batch API `evaluate_all`, which requests
+//! the next records' cache lines while judging one.
 //!
 //! Runs the workload ROUNDS times (default 10) after one warm-up round and prints the best
 //! and the median time per record (per compile for the compile workloads). The best round is
@@ -25,6 +25,14 @@ fn usage() -> ExitCode {
         "usage: measure eval|eval-all|explain|explain-json|stream|stream-explain|scale N|scan N|compile|compile-synth [ROUNDS]"
     );
     ExitCode::from(2)
+}
+
+/// The number in environment variable `name`, or `default` when it is unset or not one.
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Times `f` (which handles `per_round` items) and prints best and median per item.
@@ -81,14 +89,7 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
             let program = bench::shipped_program()?;
             let ev =
                 eval::Evaluator::new(&program).map_err(|e| bench::SetupError(e.to_string()))?;
-            let pool: u64 = std::env::var("POOL")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(10_000);
-            let seed: u64 = std::env::var("SEED")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(bench::SEED);
+            let (pool, seed) = (env_or("POOL", 10_000), env_or("SEED", bench::SEED));
             let records = bench::decode_all(&ev, &bench::generated_with(seed, pool))?;
             let mut scratch = ev.scratch();
             let mut out = eval::Verdict::default();
