@@ -528,6 +528,25 @@ impl Compiler<'_> {
                     Ok(all)
                 })
             }
+            Expr::Cmp(o @ (CmpOp::Eq | CmpOp::Ne), a, b)
+                if matches!(&**b, Expr::Const(Const::Enum(_) | Const::Status(_))) =>
+            {
+                // `x == variant` / `x == violated` against a constant: the variant is
+                // compared in place (the derived equality goes through a jump on the shape).
+                let (ne, a, b) = (*o == CmpOp::Ne, op(a)?, op(b)?);
+                match b {
+                    Operand::Const(Val::Enum(k)) => {
+                        unary(
+                            a,
+                            move |x, _| Ok(matches!(x, Val::Enum(v) if *v == k) != ne),
+                        )
+                    }
+                    Operand::Const(Val::Status(k)) => unary(a, move |x, _| {
+                        Ok(matches!(x, Val::Status(v) if *v == k) != ne)
+                    }),
+                    b => binary(a, b, move |x, y, _| Ok((x == y) != ne)),
+                }
+            }
             Expr::Cmp(o, a, b) => {
                 let (a, b) = (op(a)?, op(b)?);
                 // One closure per operator, so the comparison inlines.
@@ -550,10 +569,20 @@ impl Compiler<'_> {
                 (Val::Instant(t), Val::Window(a, b)) => Ok(a <= t && t <= b),
                 _ => Err(ty_err(env)),
             }),
-            Expr::InSet(x, s) => binary(op(x)?, op(s)?, |x, s, env| match s {
-                Val::Set(items) | Val::List(items) => Ok(items.contains(x)),
-                _ => Err(ty_err(env)),
-            }),
+            Expr::InSet(x, s) => match (op(x)?, op(s)?) {
+                // Variants of a constant set, one bit each: `mode in {spot, tiered}` is a
+                // shift, not a comparison per member.
+                (x, Operand::Const(Val::Set(items))) if enum_bits(&items).is_some() => {
+                    let bits = enum_bits(&items).unwrap_or(0);
+                    unary(x, move |x, _| {
+                        Ok(matches!(x, Val::Enum(v) if *v < 64 && bits >> v & 1 == 1))
+                    })
+                }
+                (x, s) => binary(x, s, |x, s, env| match s {
+                    Val::Set(items) | Val::List(items) => Ok(member(x, items)),
+                    _ => Err(ty_err(env)),
+                }),
+            },
             Expr::InRegions(x, s) => {
                 // A single region constant means its code range: a set, built once.
                 let set = match &**s {
@@ -590,6 +619,24 @@ impl Compiler<'_> {
             .iter()
             .map(|c| self.predicate(&c.expr))
             .collect()
+    }
+}
+
+/// The variants of a set of enum constants as bits (`None`: another member, or a variant
+/// beyond 63).
+fn enum_bits(items: &[Val]) -> Option<u64> {
+    items.iter().try_fold(0u64, |bits, v| match v {
+        Val::Enum(i) if *i < 64 => Some(bits | 1 << i),
+        _ => None,
+    })
+}
+
+/// Whether `x` is a member of `items`: `items.contains(x)`, with a text's shape matched
+/// once rather than in every comparison (`"春节买不停" in order.tags`).
+fn member(x: &Val, items: &[Val]) -> bool {
+    match x {
+        Val::Str(a) => items.iter().any(|i| matches!(i, Val::Str(b) if **a == **b)),
+        _ => items.contains(x),
     }
 }
 

@@ -39,6 +39,8 @@
 //! keyed rule whose slot holds an instant outside its interval is skipped during the scan
 //! instead of evaluating its guard. Exactness is argued as above.
 
+use std::sync::Arc;
+
 use ir::{CmpOp, Const, Expr, Field, KindId, Program, RuleId, Ty};
 
 use crate::val::Val;
@@ -114,15 +116,25 @@ enum Need {
 }
 
 impl Need {
-    fn holds(self, v: &Val) -> bool {
+    /// The shapes ([`Val::shape`]) that satisfy the need, one bit each: tested with a
+    /// shift, where a `match` on the need compiled to an indirect jump whose target changes
+    /// from need to need of a list (a misprediction each time on simple predictors).
+    fn shapes(self) -> u32 {
+        let bit = |v: Val| 1u32 << v.shape();
         match self {
-            Need::Any => true,
-            Need::Instant => matches!(v, Val::Instant(_)),
-            Need::Bool => matches!(v, Val::Bool(_)),
-            Need::Collection => matches!(v, Val::Set(_) | Val::List(_)),
-            Need::Region => matches!(v, Val::Region(_)),
+            Need::Any => u32::MAX,
+            Need::Instant => bit(Val::Instant(0)),
+            Need::Bool => bit(Val::Bool(false)),
+            Need::Collection => bit(Val::Set(Arc::from([]))) | bit(Val::List(Arc::from([]))),
+            Need::Region => bit(Val::Region(0)),
         }
     }
+}
+
+/// Whether `v` has one of `shapes` ([`Need::shapes`]).
+#[inline(always)]
+fn fits(shapes: u32, v: &Val) -> bool {
+    shapes >> v.shape() & 1 == 1
 }
 
 /// One keyed rule: it can apply only when the slot's instant is in `[lo, hi]`.
@@ -148,7 +160,8 @@ pub(crate) struct WindowIndex {
     kind: KindId,
     slot: usize,
     /// Slots and shapes checked once per record before the index is trusted.
-    needs: Box<[(usize, Need)]>,
+    /// As [`Need::shapes`].
+    needs: Box<[(usize, u32)]>,
     /// Segment `i` is `[segs[i].start, segs[i + 1].start)`, the last one open-ended; before
     /// the first, no keyed rule can apply. Starts are sorted and distinct. A segment's
     /// rules are sorted by id; the common single rule is stored in place.
@@ -371,7 +384,7 @@ impl WindowIndex {
         Some(WindowIndex {
             kind,
             slot,
-            needs: needs.into(),
+            needs: needs.into_iter().map(|(s, n)| (s, n.shapes())).collect(),
             lookup: Buckets::new(&segs),
             segs: segs.into(),
             rules: rules.into(),
@@ -394,7 +407,7 @@ impl WindowIndex {
         }
         for &(s, need) in self.needs.iter() {
             match rec.get(s) {
-                Some(v) if need.holds(v) => {}
+                Some(v) if fits(need, v) => {}
                 _ => return false,
             }
         }
@@ -492,8 +505,8 @@ pub(crate) struct KeyFilter {
     kind: KindId,
     /// The slots read with no shape needed exist: the record has at least this many.
     min_len: usize,
-    /// The shapes needed (no [`Need::Any`]: those are `min_len`).
-    needs: Box<[(usize, Need)]>,
+    /// The shapes needed, as [`Need::shapes`] (no [`Need::Any`]: those are `min_len`).
+    needs: Box<[(usize, u32)]>,
     /// Per rule of the list, in list order: `(slot, lo, hi)`, or an empty interval
     /// (`lo > hi` never skips: see [`KeyFilter::skips`]) for unkeyed rules.
     keys: Box<[(usize, i64, i64)]>,
@@ -536,7 +549,11 @@ impl KeyFilter {
         Some(KeyFilter {
             kind,
             min_len,
-            needs: needs.into_iter().filter(|(_, n)| *n != Need::Any).collect(),
+            needs: needs
+                .into_iter()
+                .filter(|(_, n)| *n != Need::Any)
+                .map(|(s, n)| (s, n.shapes()))
+                .collect(),
             keys: keys.into(),
         })
     }
@@ -549,7 +566,7 @@ impl KeyFilter {
             && self
                 .needs
                 .iter()
-                .all(|&(s, need)| rec.get(s).is_some_and(|v| need.holds(v)))
+                .all(|&(s, need)| rec.get(s).is_some_and(|v| fits(need, v)))
     }
 
     /// Whether every rule of the list has a key (so a trusted record can be outside all).
@@ -641,6 +658,36 @@ fn segments(entries: &[Entry]) -> Option<Segments> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn needs_accept_exactly_their_shapes() {
+        let vals = [
+            Val::Null,
+            Val::Bool(true),
+            Val::Int(1),
+            Val::Instant(1),
+            Val::Duration(1),
+            Val::Str(Arc::from("a")),
+            Val::Enum(0),
+            Val::Region(110000),
+            Val::Window(0, 1),
+            Val::Set(Arc::from([])),
+            Val::List(Arc::from([])),
+            Val::Record(Arc::from([])),
+        ];
+        for v in &vals {
+            let spec = [
+                (Need::Any, true),
+                (Need::Instant, matches!(v, Val::Instant(_))),
+                (Need::Bool, matches!(v, Val::Bool(_))),
+                (Need::Collection, matches!(v, Val::Set(_) | Val::List(_))),
+                (Need::Region, matches!(v, Val::Region(_))),
+            ];
+            for (need, want) in spec {
+                assert_eq!(fits(need.shapes(), v), want, "{need:?} {v:?}");
+            }
+        }
+    }
 
     fn index_of(windows: &[(i64, i64)]) -> WindowIndex {
         let entries: Vec<Entry> = windows

@@ -208,7 +208,23 @@ impl<'p> Evaluator<'p> {
                 Some(Stop::Conflict { a, b }) => out.chains.extend([a, b]),
                 Some(Stop::Undefined { .. }) => {}
                 None => match (o.decided_by, o.decider) {
-                    (Some(r), _) => cx.path_into(r, &mut out.chains, 0),
+                    // A lean deadline's base: its chain is static, pushed here without
+                    // the walk's call.
+                    // A lean deadline's base: its chain is static, pushed here without
+                    // the walk's call.
+                    (Some(r), _) => match self
+                        .prepared
+                        .rules
+                        .get(r as usize)
+                        .and_then(|rule| rule.chain.as_deref())
+                    {
+                        Some(chain) => {
+                            for &r in chain {
+                                out.chains.push(r);
+                            }
+                        }
+                        None => cx.path_into(r, &mut out.chains, 0),
+                    },
                     (None, Some(d)) => cx.chain_into(d, &mut out.chains, 0),
                     (None, None) => {}
                 },

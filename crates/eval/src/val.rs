@@ -52,6 +52,29 @@ pub enum Val {
 }
 
 impl Val {
+    /// The variant's number, in declaration order (a bit position for [`Val::shape_bit`]).
+    #[inline(always)]
+    pub(crate) fn shape(&self) -> u32 {
+        match self {
+            Val::Null => 0,
+            Val::Bool(_) => 1,
+            Val::Int(_) => 2,
+            Val::Instant(_) => 3,
+            Val::Duration(_) => 4,
+            Val::Money(_) => 5,
+            Val::Percent(_) => 6,
+            Val::Str(_) => 7,
+            Val::Enum(_) => 8,
+            Val::Region(_) => 9,
+            Val::Regions(_) => 10,
+            Val::Window(..) => 11,
+            Val::Set(_) => 12,
+            Val::List(_) => 13,
+            Val::Record(_) => 14,
+            Val::Status(_) => 15,
+        }
+    }
+
     /// The runtime value of an IR constant.
     pub fn from_const(c: &Const) -> Val {
         match c {

@@ -1558,3 +1558,139 @@ fn flag_read_first(b: &mut B, name: &str, slot: u32) -> ir::ValueId {
     });
     flag
 }
+
+/// A `violated` check named `name` on orders whose condition is `cond`.
+fn condition_check(b: &mut B, name: &str, cond: Expr) {
+    let viol = b.value(&format!("x.{name}.violated"), Ty::Bool);
+    b.base(viol, &format!("x.{name}_cond"), vec![], cond);
+    let exempt = b.constant(&format!("x.{name}.exempt"), Ty::Bool, Const::Bool(false));
+    b.p.checks.push(ir::Check {
+        name: name.into(),
+        file_id: "x".into(),
+        kind: ORDER,
+        after: None,
+        applies: None,
+        event: None,
+        deadline: None,
+        violated: Some(viol),
+        exempt,
+        excluded: None,
+        compensation: None,
+        allows: vec![],
+        origin: ir::Origin {
+            file: "x.edict".into(),
+            line: 1,
+            clause: None,
+            source: String::new(),
+        },
+    });
+}
+
+/// Membership in a constant set of variants (a bit test), membership in a list field (a
+/// scan matching the member's shape once) and `==`/`!=` against a variant or a status
+/// constant (compared in place) answer what equality answers, for every operand kind.
+#[test]
+fn memberships_and_variant_comparisons_answer_like_equality() {
+    let mut b = B::new();
+    let variants =
+        |vs: &[u32]| Expr::Const(Const::Set(vs.iter().map(|&v| Const::Enum(v)).collect()));
+    let in_set = |x: Expr, set: Expr| Expr::InSet(Box::new(x), Box::new(set));
+    let risk = || path(&[f::ORIGIN_STATUS, 0]);
+    let text = |s: &str| Expr::Const(Const::Str(s.into()));
+    let kind = b.value("x.kind", Ty::Enum(MERCHANT));
+    b.base(kind, "x.kind_def", vec![], fld(f::MERCHANT_KIND));
+    let cases: Vec<(&str, Expr)> = vec![
+        (
+            "slot_in_both",
+            in_set(fld(f::MERCHANT_KIND), variants(&[0, 1])),
+        ),
+        (
+            "slot_in_other",
+            in_set(fld(f::MERCHANT_KIND), variants(&[1])),
+        ),
+        ("slot_in_none", in_set(fld(f::MERCHANT_KIND), variants(&[]))),
+        ("value_in_both", in_set(val(kind), variants(&[1, 0]))),
+        ("path_in_risky", in_set(risk(), variants(&[1, 2]))),
+        ("path_in_calm", in_set(risk(), variants(&[0]))),
+        ("tag_in_tags", in_set(text("春节"), fld(f::TAGS))),
+        ("other_in_tags", in_set(text("春"), fld(f::TAGS))),
+        (
+            "path_is_medium",
+            cmp(CmpOp::Eq, risk(), Expr::Const(Const::Enum(1))),
+        ),
+        (
+            "path_is_not_medium",
+            cmp(CmpOp::Ne, risk(), Expr::Const(Const::Enum(1))),
+        ),
+        (
+            "value_is_global",
+            cmp(CmpOp::Eq, val(kind), Expr::Const(Const::Enum(1))),
+        ),
+        (
+            "value_is_not_global",
+            cmp(CmpOp::Ne, val(kind), Expr::Const(Const::Enum(1))),
+        ),
+    ];
+    for (name, cond) in &cases {
+        condition_check(&mut b, name, cond.clone());
+    }
+    // `status == ok` of a check that is `ok`, `!= violated` of one that is `violated`.
+    let status = |c: &str, s| {
+        let id = b.p.checks.iter().position(|k| k.name == c).unwrap_or(0) as ir::CheckId;
+        (Expr::Status(id), Expr::Const(Const::Status(s)))
+    };
+    let (a, ok) = status("slot_in_other", ir::Status::Ok);
+    let (c, violated) = status("slot_in_both", ir::Status::Violated);
+    condition_check(&mut b, "status_is_ok", cmp(CmpOp::Eq, a.clone(), ok));
+    condition_check(
+        &mut b,
+        "status_is_not_violated",
+        cmp(CmpOp::Ne, c, violated.clone()),
+    );
+    condition_check(
+        &mut b,
+        "other_status_is_violated",
+        cmp(CmpOp::Eq, a, violated),
+    );
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let rec = order(json!({
+        "tags": ["x", "春节"],
+        "origin_status": {"risk": "medium", "suspended_couriers": 0}
+    }));
+    let v = plain_as_explained(&ev, &mut s, &rec, "2024-03-01 00:00:00");
+    let holds: Vec<&str> =
+        b.p.checks
+            .iter()
+            .filter(|c| v.finding(&b.p, &c.name).map(|f| f.status) == Some(ir::Status::Violated))
+            .map(|c| c.name.as_str())
+            .collect();
+    assert_eq!(
+        holds,
+        [
+            "slot_in_both",
+            "value_in_both",
+            "path_in_risky",
+            "tag_in_tags",
+            "path_is_medium",
+            "value_is_not_global",
+            "status_is_ok",
+        ]
+    );
+    // Without an origin status, its risk is none of the variants (not a stop).
+    let rec = order(json!({"tags": []}));
+    let v = plain_as_explained(&ev, &mut s, &rec, "2024-03-01 00:00:00");
+    for (name, want) in [
+        ("path_in_risky", ir::Status::Ok),
+        ("path_in_calm", ir::Status::Ok),
+        ("path_is_medium", ir::Status::Ok),
+        ("path_is_not_medium", ir::Status::Violated),
+        ("tag_in_tags", ir::Status::Ok),
+    ] {
+        assert_eq!(
+            v.finding(&b.p, name).map(|f| f.status),
+            Some(want),
+            "{name}"
+        );
+    }
+}
