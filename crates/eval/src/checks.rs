@@ -18,7 +18,7 @@
 
 use ir::{CheckId, Status, ValueId};
 
-use crate::eval::{undef, Cell, CheckOut, Cx, Env, Out, Reason, Stop};
+use crate::eval::{undef, Cell, CheckOut, Cx, Decided, Env, Out, Reason, Stop};
 use crate::prepare::{Lean, PCheck, Shape};
 use crate::val::Val;
 
@@ -118,6 +118,28 @@ impl Cx<'_> {
         Some(t)
     }
 
+    /// Whether gate `g` ([`PCheck::exempt_gate`]) is in the memo and false, outside
+    /// explanations (which read the exemption's guards as usual).
+    /// The first exemption to ask reads the gate here: it is what every exception's guard
+    /// reads first, so reading it before them changes nothing (a stop stays in the memo
+    /// for the guard to find).
+    #[inline]
+    fn gate_closed(&mut self, g: ValueId) -> bool {
+        if self.s.ex.explaining {
+            return false;
+        }
+        let closed = |c: Option<&Cell<Out<Decided>>>| {
+            matches!(c, Some(Cell::Done(Ok((Val::Bool(false), _)))))
+        };
+        match self.s.values.get(g, self.s.gen) {
+            Some(c) => closed(Some(c)),
+            None => {
+                self.value_with(g, |_| ());
+                closed(self.s.values.get(g, self.s.gen))
+            }
+        }
+    }
+
     /// A boolean component (exemption, exclusion); constants skip the decision walk.
     #[inline]
     fn flag(&mut self, v: ValueId) -> Out<bool> {
@@ -191,7 +213,10 @@ impl Cx<'_> {
             out.decider = Some(pc.exempt);
         }
         out.reached = 2;
-        let exempt = self.flag(pc.exempt)?;
+        let exempt = match pc.exempt_gate {
+            Some((g, base)) if self.gate_closed(g) => base,
+            _ => self.flag(pc.exempt)?,
+        };
         out.before_exempt = out.status;
         let keeps_ok = out.status == Status::Ok && (pc.deadline.is_some() || pc.violated.is_some());
         if exempt && !keeps_ok {

@@ -100,6 +100,10 @@ pub(crate) struct PCheck {
     /// in its place: the same outcome, and the same rule chain (an alias base's chain is
     /// the named value's). The deadline itself when it is not an alias.
     pub deadline_read: Option<ValueId>,
+    /// The exemption's [`PValue::gate`] and the boolean of its constant base: when the
+    /// gate is in the memo and false, no exception can apply and the exemption is that
+    /// boolean (what [`crate::eval::Cx`]'s `gated` finds, read without its layers).
+    pub exempt_gate: Option<(ValueId, bool)>,
 }
 
 /// A deadline decided, on most records, by its one unguarded base: the value is that base
@@ -303,6 +307,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             compensation: c.compensation,
             lean: None,
             deadline_read: None,
+            exempt_gate: None,
         });
     }
     static_chains(&mut values, &rules);
@@ -338,6 +343,13 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             .deadline
             .and_then(|d| lean(d, values.get(d as usize)?, &rules, &p.rules));
         pc.deadline_read = pc.deadline.map(|d| unalias(d, &values, &rules));
+        pc.exempt_gate =
+            values
+                .get(pc.exempt as usize)
+                .and_then(|pv| match (pv.gate, &pv.base_shape) {
+                    (Some(g), Shape::Const((Val::Bool(b), _))) => Some((g, *b)),
+                    _ => None,
+                });
     }
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
     let mut order: Vec<CheckId> = (0..p.checks.len() as CheckId).collect();

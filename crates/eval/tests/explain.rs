@@ -173,3 +173,30 @@ fn agreement_explained() {
     let (_, tree) = explained(&b, rec, "2024-02-25 12:00:00");
     insta::assert_snapshot!("agreement_tree", tree);
 }
+
+/// An exemption whose waivers all open with one flag: outside explanations a false flag
+/// settles it without the waivers' guards (`exempt_gate`); an explanation still shows the
+/// waiver and the guard that kept it out, and the flag's value.
+#[test]
+fn gated_waivers_are_explained_with_their_guard() {
+    let mut b = simple();
+    let flag = b.value("x.delayed", ir::Ty::Bool);
+    b.base(
+        flag,
+        "x.delayed_def",
+        vec![],
+        is_some(fld(f::DELAY_SHIP_BY)),
+    );
+    let exempt = b.p.checks[0].exempt;
+    b.exception(exempt, "x.waiver", vec![val(flag)], boolean(true));
+    let rec = order(json!({"id": "O5", "shipped_at": "2024-02-08 09:00:00"}));
+    let (j, _) = explained(&b, rec, "2024-02-25 12:00:00");
+    let finding = j
+        .split("\"check\": \"late_shipment\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(finding.contains("\"status\": \"violated\""), "{j}");
+    for shown in ["\"rule\": \"x.waiver\"", "\"value\": \"x.delayed\""] {
+        assert!(finding.contains(shown), "{shown} missing from {j}");
+    }
+}
