@@ -16,9 +16,10 @@
 //! conflict there is the status `conflict`, not a stop), memoized like values (only the
 //! checks whose status some expression reads have a memo: the others are computed once).
 
-use ir::{CheckId, Status, ValueId};
+use ir::{CheckId, RuleId, Status, ValueId};
 
 use crate::eval::{undef, Cell, CheckOut, Cx, Decided, Env, Out, Reason, Stop};
+use crate::index::RuleList;
 use crate::prepare::{Lean, PCheck, Shape};
 use crate::val::Val;
 
@@ -67,37 +68,58 @@ impl Cx<'_> {
         }
     }
 
-    /// A [`Lean`] deadline's instant, when this record is decided by its base and the base
-    /// gives an instant: read without the value's walk, then put in the memo as the walk
-    /// would have left it (the instant and the base). `None`
-    /// (also while explaining, and when the memo already has the value): read it as
-    /// usual, which gives any stop exactly as before (evaluation is pure, so evaluating
-    /// the base twice changes nothing).
+    /// A [`Lean`] deadline's instant and deciding base, when this record is decided by one
+    /// of its bases (the unguarded one, or the one whose window holds the record's
+    /// instant, all others' not) and that base gives an instant: read without the value's
+    /// walk, then put in the memo as the walk would have left it (the instant and the
+    /// base). `None` (also while explaining, when the memo already has the value, and when
+    /// a key's field holds no instant, or no base or several hold): read it as usual,
+    /// which gives any stop exactly as before (evaluation is pure, so evaluating the base
+    /// twice changes nothing).
     #[inline]
-    fn lean(&mut self, l: Lean) -> Option<i64> {
+    fn lean(&mut self, l: &Lean) -> Option<(i64, RuleId)> {
         if self.s.ex.explaining {
             return None;
         }
         let p = self.p;
+        let rec = self.rec;
         let pv = p.values.get(l.value as usize)?;
-        if !pv.exceptions.is_empty() {
-            let f = pv.exceptions.filter()?;
-            let rec = self.rec;
-            if !f.trusted(self.kind, rec) || !(0..pv.exceptions.len()).all(|i| f.skips(i, rec)) {
-                return None;
-            }
+        let skipped = |list: &RuleList| {
+            list.filter().is_some_and(|f| {
+                f.trusted(self.kind, rec) && (0..list.len()).all(|i| f.skips(i, rec))
+            })
+        };
+        if !pv.exceptions.is_empty() && !skipped(&pv.exceptions) {
+            return None;
         }
         if let Some(Cell::Done(_)) = self.s.values.get(l.value, self.s.gen) {
             return None;
         }
-        let shifted = l.shift.and_then(|(slot, d)| match self.rec.get(slot) {
+        let mut chosen = None;
+        for b in l.bases.iter() {
+            let holds = match b.key {
+                None => true,
+                Some((slot, lo, hi)) => match rec.get(slot) {
+                    Some(Val::Instant(t)) => lo <= *t && *t <= hi,
+                    _ => return None,
+                },
+            };
+            if holds && chosen.replace(b).is_some() {
+                return None;
+            }
+        }
+        let b = chosen?;
+        if b.children && !skipped(&p.rules.get(b.rule as usize)?.children) {
+            return None;
+        }
+        let shifted = b.shift.and_then(|(slot, d)| match rec.get(slot) {
             Some(Val::Instant(t)) => t.checked_add(d),
             _ => None,
         });
         let t = match shifted {
             Some(t) => t,
             None => {
-                let rule = p.rules.get(l.base as usize)?;
+                let rule = p.rules.get(b.rule as usize)?;
                 self.depth += 1;
                 let out = self.eval(&rule.body, rule.env);
                 self.depth -= 1;
@@ -113,9 +135,9 @@ impl Cx<'_> {
         self.s.values.set(
             l.value,
             self.s.gen,
-            Cell::Done(Ok((Val::Instant(t), l.base))),
+            Cell::Done(Ok((Val::Instant(t), b.rule))),
         );
-        Some(t)
+        Some((t, b.rule))
     }
 
     /// Whether gate `g` ([`PCheck::exempt_gate`]) is in the memo and false, outside
@@ -178,9 +200,9 @@ impl Cx<'_> {
                 Some(w) if !self.s.ex.explaining => w,
                 _ => d,
             };
-            let deadline = match pc.lean.and_then(|l| self.lean(l)) {
-                Some(t) => {
-                    out.decided_by = pc.lean.map(|l| l.base);
+            let deadline = match pc.lean.as_ref().and_then(|l| self.lean(l)) {
+                Some((t, base)) => {
+                    out.decided_by = Some(base);
                     t
                 }
                 None => self.value_with(read, |x| match x? {

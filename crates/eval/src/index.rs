@@ -241,6 +241,22 @@ fn key_of(e: &Expr) -> Option<(u32, i64, i64)> {
     }
 }
 
+/// `(slot, lo, hi)` when every conjunct compares the same instant field with constants
+/// (a guard that holds exactly when the field's instant is in `[lo, hi]`, and cannot
+/// stop on a record whose field holds an instant); `None` for an empty guard.
+pub(crate) fn exact_key(conjuncts: &[ir::Conjunct]) -> Option<(usize, i64, i64)> {
+    let mut key: Option<(u32, i64, i64)> = None;
+    for c in conjuncts {
+        let (s, lo, hi) = key_of(&c.expr)?;
+        key = Some(match key {
+            None => (s, lo, hi),
+            Some((k, a, b)) if k == s => (s, a.max(lo), b.min(hi)),
+            Some(_) => return None,
+        });
+    }
+    key.map(|(s, lo, hi)| (s as usize, lo, hi))
+}
+
 /// `c op x` as `x op' c`.
 fn mirror(op: CmpOp) -> CmpOp {
     match op {

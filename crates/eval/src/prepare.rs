@@ -106,19 +106,33 @@ pub(crate) struct PCheck {
     pub exempt_gate: Option<(ValueId, bool)>,
 }
 
-/// A deadline decided, on most records, by its one unguarded base: the value is that base
-/// (a [`Shape::Simple`] value), or its exceptions are all keyed by a window of the
-/// record's instants ([`crate::index::KeyFilter`]), so that a record outside every window
-/// is decided by the base without evaluating a guard. The base's rule chain is static.
-#[derive(Debug, Clone, Copy)]
+/// A deadline decided, on most records, by one of its bases read directly: its one
+/// unguarded base (a [`Shape::Simple`] value), or one of several bases each guarded only by
+/// a window of one of the record's instants (`deadline as collect_v24 when order.paid_at >=
+/// 2023-01-01`), exactly one of which holds. Its exceptions, and the chosen base's
+/// children, are all keyed by a window of the record's instants
+/// ([`crate::index::KeyFilter`]), so that a record outside every window is decided by the
+/// base without evaluating a guard. Every base's rule chain is static.
+#[derive(Debug, Clone)]
 pub(crate) struct Lean {
     pub value: ValueId,
-    pub base: RuleId,
+    pub bases: Box<[LeanBase]>,
+}
+
+/// One base of a [`Lean`] deadline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeanBase {
+    pub rule: RuleId,
+    /// `(slot, lo, hi)`: the guard holds exactly when the slot's instant is in `[lo, hi]`
+    /// (every conjunct compares that slot with constants); `None`: no guard.
+    pub key: Option<(usize, i64, i64)>,
     /// The base's body, when it is `field + constant duration` on a top-level field (the
     /// fraud checks' `order.shipped_at + 24h`): the slot and the duration, read without
     /// calling the compiled body. Any other field value, or an overflow, falls back to the
     /// body, which gives the same outcome or stop as it always does.
     pub shift: Option<(usize, i64)>,
+    /// The base has children (all keyed: they must all be skipped).
+    pub children: bool,
 }
 
 /// The whole prepared program.
@@ -444,16 +458,46 @@ fn leads(rule: Option<&ir::Rule>, values: &[PValue], rules: &[PRule]) -> Vec<Lea
 
 /// The [`Lean`] reading of deadline `d`, when it has one.
 fn lean(d: ValueId, pv: &PValue, rules: &[PRule], ir_rules: &[ir::Rule]) -> Option<Lean> {
-    let Shape::Simple(base) = pv.base_shape else {
-        return None;
-    };
     let keyed = pv.exceptions.is_empty()
         || (pv.flat && pv.exceptions.filter().is_some_and(|f| f.keys_every_rule()));
-    let static_chain = rules.get(base as usize).is_some_and(|r| r.chain.is_some());
-    (keyed && static_chain).then(|| Lean {
+    if !keyed {
+        return None;
+    }
+    let shift_of = |r: RuleId| ir_rules.get(r as usize).and_then(|r| shift(&r.body));
+    let bases: Vec<LeanBase> = match pv.base_shape {
+        Shape::Simple(base) => vec![LeanBase {
+            rule: base,
+            key: None,
+            shift: shift_of(base),
+            children: false,
+        }],
+        Shape::General => pv
+            .bases
+            .iter()
+            .map(|&r| {
+                let guard = ir_rules.get(r as usize)?.guard.as_ref()?;
+                let key = crate::index::exact_key(&guard.conjuncts)?;
+                let children = &rules.get(r as usize)?.children;
+                let keyed =
+                    children.is_empty() || children.filter().is_some_and(|f| f.keys_every_rule());
+                keyed.then_some(LeanBase {
+                    rule: r,
+                    key: Some(key),
+                    shift: shift_of(r),
+                    children: !children.is_empty(),
+                })
+            })
+            .collect::<Option<_>>()?,
+        Shape::Const(_) => return None,
+    };
+    let static_chain = |b: &LeanBase| {
+        rules
+            .get(b.rule as usize)
+            .is_some_and(|r| r.chain.is_some())
+    };
+    (!bases.is_empty() && bases.iter().all(static_chain)).then(|| Lean {
         value: d,
-        base,
-        shift: ir_rules.get(base as usize).and_then(|r| shift(&r.body)),
+        bases: bases.into(),
     })
 }
 

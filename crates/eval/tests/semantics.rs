@@ -1694,3 +1694,139 @@ fn memberships_and_variant_comparisons_answer_like_equality() {
         );
     }
 }
+
+/// A deadline with several bases, each guarded only by a window of one instant field
+/// (`collect_v72 when paid_at < 2023-01-01`, `collect_v24 when paid_at >= 2023-01-01`),
+/// is read by the check from the one base whose window holds, when its keyed children are
+/// all outside theirs. Every outcome must be the walk's, which explanations take: the
+/// boundaries, a child that applies, two bases that hold (a conflict), none, and a key
+/// field that holds no instant (a stop).
+#[test]
+fn deadlines_with_windowed_bases_read_as_the_walk_reads_them() {
+    let mut b = B::new();
+    let d = b.value("x.late.deadline", Ty::Instant);
+    let paid_before = cmp(CmpOp::Lt, fld(f::PAID_AT), inst("2024-01-01 00:00:00"));
+    b.base(
+        d,
+        "x.v72",
+        vec![paid_before],
+        add(fld(f::PAID_AT), hours(72)),
+    );
+    let v24 = b.base(
+        d,
+        "x.v24",
+        vec![
+            cmp(CmpOp::Ge, fld(f::PAID_AT), inst("2024-01-01 00:00:00")),
+            cmp(CmpOp::Le, fld(f::PAID_AT), inst("2024-06-30 23:59:59")),
+        ],
+        add(fld(f::PAID_AT), hours(24)),
+    );
+    b.child(
+        v24,
+        "x.v48",
+        vec![
+            enum_is(f::MERCHANT_KIND, 1),
+            in_window(
+                fld(f::SHIPPED_AT),
+                "2024-03-01 00:00:00",
+                "2024-03-31 23:59:59",
+            ),
+        ],
+        add(fld(f::SHIPPED_AT), hours(48)),
+    );
+    b.base(
+        d,
+        "x.v96",
+        vec![in_window(
+            fld(f::PAID_AT),
+            "2024-06-01 00:00:00",
+            "2024-12-31 23:59:59",
+        )],
+        add(fld(f::PAID_AT), hours(96)),
+    );
+    b.deadline_check("late", f::PAID_AT, f::SHIPPED_AT, d);
+    // Keyed on an optional field: an order without it stops in the guard.
+    let e = b.value("x.delayed.deadline", Ty::Instant);
+    let delayed = cmp(
+        CmpOp::Ge,
+        fld(f::DELAY_SHIP_BY),
+        inst("2024-01-01 00:00:00"),
+    );
+    b.base(
+        e,
+        "x.delayed_def",
+        vec![delayed],
+        add(fld(f::PAID_AT), hours(1)),
+    );
+    b.deadline_check("delayed", f::PAID_AT, f::SHIPPED_AT, e);
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let judge = |s: &mut eval::Scratch, paid: &str, extra: serde_json::Value| {
+        let mut rec = order(json!({"paid_at": paid, "shipped_at": "2024-03-05 10:00:00"}));
+        rec.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let v = plain_as_explained(&ev, s, &rec, "2025-03-01 00:00:00");
+        let (status, rules) = finding(&b.p, &v, "late").unwrap_or_default();
+        let deadline = v.finding(&b.p, "late").and_then(|f| f.deadline);
+        (status, rules, deadline)
+    };
+    let x = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        judge(&mut s, "2023-12-31 23:59:59", json!({})),
+        (
+            "violated".into(),
+            x(&["x.v72"]),
+            Some(t("2024-01-03 23:59:59"))
+        )
+    );
+    assert_eq!(
+        judge(&mut s, "2024-01-01 00:00:00", json!({})),
+        (
+            "violated".into(),
+            x(&["x.v24"]),
+            Some(t("2024-01-02 00:00:00"))
+        )
+    );
+    assert_eq!(
+        judge(
+            &mut s,
+            "2024-03-04 10:00:00",
+            json!({"merchant_kind": "global"})
+        ),
+        (
+            "ok".into(),
+            x(&["x.v24", "x.v48"]),
+            Some(t("2024-03-07 10:00:00"))
+        )
+    );
+    let june = json!({"shipped_at": "2024-06-20 00:00:00"});
+    let (status, rules, _) = judge(&mut s, "2024-06-15 00:00:00", june);
+    assert_eq!(
+        (status.as_str(), rules),
+        ("conflict", x(&["x.v24", "x.v96"]))
+    );
+    assert_eq!(
+        judge(&mut s, "2024-07-01 00:00:00", json!({})).2,
+        Some(t("2024-07-05 00:00:00"))
+    );
+    assert_eq!(
+        judge(&mut s, "2025-01-01 00:00:00", json!({})).0,
+        "unknown",
+        "no base holds"
+    );
+    let rec = order(json!({"shipped_at": "2024-03-05 10:00:00"}));
+    let v = plain_as_explained(&ev, &mut s, &rec, "2025-03-01 00:00:00");
+    let f = v.finding(&b.p, "delayed").expect("applies");
+    assert!(
+        matches!(
+            f.stop,
+            Some(eval::Stop::Undefined {
+                reason: eval::Reason::Type,
+                ..
+            })
+        ),
+        "{:?}",
+        f.stop
+    );
+}
