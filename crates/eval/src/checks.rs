@@ -20,7 +20,7 @@ use ir::{CheckId, RuleId, Status, ValueId};
 
 use crate::eval::{undef, Cell, CheckOut, Cx, Decided, Env, Out, Reason, Stop};
 use crate::index::RuleList;
-use crate::prepare::{Lean, PCheck, Shape};
+use crate::prepare::{AliasChain, Lean, Link, PCheck, Shape};
 use crate::val::Val;
 
 impl Cx<'_> {
@@ -162,6 +162,82 @@ impl Cx<'_> {
         }
     }
 
+    /// Decides the links of `chain` by their alias bases when, for this record, no
+    /// exception of any link applies ([`AliasChain`]): the last value named is decided as
+    /// usual, and each link is put in the memo as the walk would have left it. Returns the
+    /// rule that decided the last value when its rule chain is static (the finding's
+    /// chain, which the walk would reach through every link). Otherwise (also while
+    /// explaining, or when a link is already known) nothing is put, and the deadline is
+    /// read as usual.
+    ///
+    /// A lead's value not yet in the memo is read here: it is what the exception's guard
+    /// reads first, and the exceptions are looked at in the walk's order, so reading it
+    /// now changes nothing (a stop stays in the memo for the walk to find).
+    fn read_chain(&mut self, chain: &AliasChain) -> Option<RuleId> {
+        if self.s.ex.explaining {
+            return None;
+        }
+        for link in chain.links.iter() {
+            if self.s.values.get(link.value, self.s.gen).is_some() || !self.quiet_link(link) {
+                return None;
+            }
+        }
+        let (x, leaf) = self.value(chain.target).ok()?;
+        for link in chain.links.iter() {
+            self.s.values.set(
+                link.value,
+                self.s.gen,
+                Cell::Done(Ok((x.clone(), link.base))),
+            );
+        }
+        let p = self.p;
+        p.rules
+            .get(leaf as usize)
+            .is_some_and(|r| r.chain.is_some())
+            .then_some(leaf)
+    }
+
+    /// Whether no exception of `link`'s value applies, seen by keys and leads alone.
+    fn quiet_link(&mut self, link: &Link) -> bool {
+        let p = self.p;
+        let Some(pv) = p.values.get(link.value as usize) else {
+            return false;
+        };
+        let rec = self.rec;
+        let list = &pv.exceptions;
+        let index = list.index();
+        if let Some(ix) = index {
+            // Keyed rules are skipped when the index has no candidate; the rest are read.
+            let from = self.s.cands.len();
+            let none =
+                ix.candidates(self.kind, rec, &mut self.s.cands) && self.s.cands.len() == from;
+            self.s.cands.truncate(from);
+            if !none {
+                return false;
+            }
+        }
+        let filter = list.filter().filter(|f| f.trusted(self.kind, rec));
+        for (i, &(r, lead)) in link.leads.iter().enumerate() {
+            let skipped = match index {
+                Some(ix) => !ix.rest().contains(&r),
+                None => filter.is_some_and(|f| f.skips(i, rec)),
+            };
+            if skipped {
+                continue;
+            }
+            let Some(lead) = lead else {
+                return false;
+            };
+            if self.lead_holds(lead).is_none() {
+                self.value_with(lead.value(), |_| ());
+            }
+            if self.lead_holds(lead) != Some(false) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// A boolean component (exemption, exclusion); constants skip the decision walk.
     #[inline]
     fn flag(&mut self, v: ValueId) -> Out<bool> {
@@ -205,11 +281,16 @@ impl Cx<'_> {
                     out.decided_by = Some(base);
                     t
                 }
-                None => self.value_with(read, |x| match x? {
-                    Val::Instant(t) => Ok(*t),
-                    Val::Null => Err(undef(Some(d), Reason::NoDeadline)),
-                    _ => Err(undef(Some(d), Reason::Type)),
-                })?,
+                None => {
+                    if let Some(chain) = &pc.alias_chain {
+                        out.decided_by = self.read_chain(chain);
+                    }
+                    self.value_with(read, |x| match x? {
+                        Val::Instant(t) => Ok(*t),
+                        Val::Null => Err(undef(Some(d), Reason::NoDeadline)),
+                        _ => Err(undef(Some(d), Reason::Type)),
+                    })?
+                }
             };
             let event = match &pc.event {
                 Some(e) => self.probe_instant(e, env)?,

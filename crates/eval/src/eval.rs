@@ -403,10 +403,8 @@ impl<'a> Cx<'a> {
     /// What conjunct `l` evaluates to, read in the memo; `None` when the value is not
     /// there (or the comparison would stop).
     #[inline]
-    fn lead_holds(&self, l: Lead) -> Option<bool> {
-        let w = match l {
-            Lead::Flag(w) | Lead::Instant(w, ..) => w,
-        };
+    pub(crate) fn lead_holds(&self, l: Lead) -> Option<bool> {
+        let w = l.value();
         let x = match self.s.values.get(w, self.s.gen) {
             Some(Cell::Done(Ok((x, _)))) => x,
             _ => match self.p.values.get(w as usize).map(|pw| &pw.shape) {
@@ -417,6 +415,7 @@ impl<'a> Cx<'a> {
         match (l, x) {
             (Lead::Flag(_), Val::Bool(b)) => Some(*b),
             (Lead::Instant(_, op, k), Val::Instant(t)) => Some(op.holds(t.cmp(&k))),
+            (Lead::Present(_, want), x) => Some(x.is_null() != want),
             _ => None,
         }
     }

@@ -585,6 +585,11 @@ impl KeyFilter {
                 .all(|&(s, need)| rec.get(s).is_some_and(|v| fits(need, v)))
     }
 
+    /// Whether the `i`th rule of the list has a key.
+    pub(crate) fn keys(&self, i: usize) -> bool {
+        self.keys.get(i).is_some_and(|&(_, lo, hi)| lo <= hi)
+    }
+
     /// Whether every rule of the list has a key (so a trusted record can be outside all).
     pub(crate) fn keys_every_rule(&self) -> bool {
         self.keys.iter().all(|&(_, lo, hi)| lo <= hi)

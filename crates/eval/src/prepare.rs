@@ -100,6 +100,9 @@ pub(crate) struct PCheck {
     /// in its place: the same outcome, and the same rule chain (an alias base's chain is
     /// the named value's). The deadline itself when it is not an alias.
     pub deadline_read: Option<ValueId>,
+    /// The deadline read (`deadline_read`) as a chain of aliases whose exceptions can
+    /// each be seen not to apply without their guards (see [`AliasChain`]).
+    pub alias_chain: Option<AliasChain>,
     /// The exemption's [`PValue::gate`] and the boolean of its constant base: when the
     /// gate is in the memo and false, no exception can apply and the exemption is that
     /// boolean (what [`crate::eval::Cx`]'s `gated` finds, read without its layers).
@@ -133,6 +136,35 @@ pub(crate) struct LeanBase {
     pub shift: Option<(usize, i64)>,
     /// The base has children (all keyed: they must all be skipped).
     pub children: bool,
+}
+
+/// A deadline that names another value through a chain of aliases, each with exceptions
+/// of its own (`assessed_ship_by = ship_by`, with the approved reports' exception;
+/// `ship_by = normal_ship_by`, with the announcements' windowed exceptions). On a record
+/// where no exception of any link applies, the deadline is the last value named, decided
+/// as usual, and every link is decided by its alias base. That is seen without the
+/// exceptions' guards: each is skipped by its list's key filter or window index, or opens
+/// with a [`Lead`] that is false. [`crate::checks`] then puts each link in the memo as the
+/// walk would have left it (the value, decided by the alias base), so that every later
+/// reader sees the same thing; the finding's rule chain is the last value's. On any other
+/// record it puts nothing.
+#[derive(Debug)]
+pub(crate) struct AliasChain {
+    /// From the deadline down.
+    pub links: Box<[Link]>,
+    /// The value the last link names.
+    pub target: ValueId,
+}
+
+/// One value of an [`AliasChain`].
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub value: ValueId,
+    /// Its base, `= <next value>`.
+    pub base: RuleId,
+    /// Per top-level exception, in list order: the rule and the first conjunct of its
+    /// guard when that is a [`Lead`].
+    pub leads: Box<[(RuleId, Option<Lead>)]>,
 }
 
 /// The whole prepared program.
@@ -321,6 +353,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             compensation: c.compensation,
             lean: None,
             deadline_read: None,
+            alias_chain: None,
             exempt_gate: None,
         });
     }
@@ -357,6 +390,11 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             .deadline
             .and_then(|d| lean(d, values.get(d as usize)?, &rules, &p.rules));
         pc.deadline_read = pc.deadline.map(|d| unalias(d, &values, &rules));
+        if pc.lean.is_none() {
+            pc.alias_chain = pc
+                .deadline_read
+                .and_then(|d| alias_chain(d, &values, &rules, &p.rules));
+        }
         pc.exempt_gate =
             values
                 .get(pc.exempt as usize)
@@ -434,6 +472,17 @@ fn unalias(mut v: ValueId, values: &[PValue], rules: &[PRule]) -> ValueId {
 pub(crate) enum Lead {
     Flag(ValueId),
     Instant(ValueId, ir::CmpOp, i64),
+    /// `value is some` (`true`) or `is none`.
+    Present(ValueId, bool),
+}
+
+impl Lead {
+    /// The value the conjunct reads.
+    pub(crate) fn value(self) -> ValueId {
+        match self {
+            Lead::Flag(w) | Lead::Instant(w, ..) | Lead::Present(w, _) => w,
+        }
+    }
 }
 
 /// The [`Lead`]s a rule's guard opens with.
@@ -445,6 +494,10 @@ fn leads(rule: Option<&ir::Rule>, values: &[PValue], rules: &[PRule]) -> Vec<Lea
         .iter()
         .map_while(|c| match &c.expr {
             Expr::Value(w) => Some(Lead::Flag(unalias(*w, values, rules))),
+            Expr::IsSome(x, want) => match &**x {
+                Expr::Value(w) => Some(Lead::Present(unalias(*w, values, rules), *want)),
+                _ => None,
+            },
             Expr::Cmp(op, a, b) => match (&**a, &**b) {
                 (Expr::Value(w), Expr::Const(Const::Instant(k))) => {
                     Some(Lead::Instant(unalias(*w, values, rules), *op, *k))
@@ -454,6 +507,61 @@ fn leads(rule: Option<&ir::Rule>, values: &[PValue], rules: &[PRule]) -> Vec<Lea
             _ => None,
         })
         .collect()
+}
+
+/// The [`AliasChain`] from value `d`, when `d` is a link: its bases are one unguarded
+/// alias, and each of its exceptions opens with a [`Lead`] or has a key.
+fn alias_chain(
+    mut d: ValueId,
+    values: &[PValue],
+    rules: &[PRule],
+    ir_rules: &[ir::Rule],
+) -> Option<AliasChain> {
+    let mut links = Vec::new();
+    // A chain is short; the bound only stops a damaged one.
+    while links.len() < 64 {
+        let Some(pv) = values.get(d as usize) else {
+            break;
+        };
+        let (Shape::Simple(base), false) = (&pv.base_shape, pv.exceptions.is_empty()) else {
+            break;
+        };
+        let Some(next) = rules.get(*base as usize).and_then(|r| r.alias) else {
+            break;
+        };
+        let keys = pv.exceptions.filter();
+        let index = pv.exceptions.index();
+        let leads: Vec<(RuleId, Option<Lead>)> = pv
+            .exceptions
+            .iter()
+            .map(|&r| {
+                let lead = leads(ir_rules.get(r as usize), values, rules)
+                    .first()
+                    .copied();
+                (r, lead)
+            })
+            .collect();
+        let keyed = |i: usize, r: RuleId| {
+            keys.is_some_and(|f| f.keys(i)) || index.is_some_and(|ix| !ix.rest().contains(&r))
+        };
+        if !leads
+            .iter()
+            .enumerate()
+            .all(|(i, &(r, lead))| lead.is_some() || keyed(i, r))
+        {
+            break;
+        }
+        links.push(Link {
+            value: d,
+            base: *base,
+            leads: leads.into(),
+        });
+        d = next;
+    }
+    (!links.is_empty()).then(|| AliasChain {
+        links: links.into(),
+        target: d,
+    })
 }
 
 /// The [`Lean`] reading of deadline `d`, when it has one.

@@ -1830,3 +1830,103 @@ fn deadlines_with_windowed_bases_read_as_the_walk_reads_them() {
         f.stop
     );
 }
+
+/// A deadline named through a chain of aliases, each with exceptions (`assessed_ship_by =
+/// ship_by` with a report's exception opening `approved_latest is some`, `ship_by =
+/// normal_ship_by` with windowed exceptions), is decided by the last value when no
+/// exception of any link applies, seen by keys and leads. Every outcome and rule chain
+/// must be the walk's (explanations take the walk): no exception, the lead holding, a
+/// window holding, the lead's value stopping, and the last value decided by an exception
+/// of its own (a chain that depends on the record).
+#[test]
+fn deadlines_through_aliases_with_exceptions_read_as_the_walk_reads_them() {
+    let mut b = B::new();
+    let normal = b.value("x.normal", Ty::Instant);
+    b.base(
+        normal,
+        "x.shop_48h",
+        vec![enum_is(f::MERCHANT_KIND, 0)],
+        add(fld(f::PAID_AT), hours(48)),
+    );
+    b.base(
+        normal,
+        "x.global_72h",
+        vec![enum_is(f::MERCHANT_KIND, 1)],
+        add(fld(f::PAID_AT), hours(72)),
+    );
+    b.exception(
+        normal,
+        "x.may_10d",
+        vec![in_window(
+            fld(f::PAID_AT),
+            "2024-05-01 00:00:00",
+            "2024-05-31 23:59:59",
+        )],
+        add(fld(f::PAID_AT), hours(240)),
+    );
+    let mid = b.value("x.mid", Ty::Instant);
+    b.base(mid, "x.mid_def", vec![], val(normal));
+    b.exception(
+        mid,
+        "x.festival",
+        vec![in_window(
+            fld(f::PAID_AT),
+            "2024-02-02 00:00:00",
+            "2024-02-20 23:59:59",
+        )],
+        max(Expr::Overridden, inst("2024-02-22 23:59:59")),
+    );
+    // Defined for shop merchants only: for the others, reading it stops.
+    let latest = b.value("x.latest", Ty::Optional(Box::new(Ty::Instant)));
+    b.base(
+        latest,
+        "x.latest_def",
+        vec![enum_is(f::MERCHANT_KIND, 0)],
+        fld(f::DELAY_SHIP_BY),
+    );
+    let top = b.value("x.top", Ty::Instant);
+    b.base(top, "x.top_def", vec![], val(mid));
+    b.exception(
+        top,
+        "x.reported",
+        vec![is_some(val(latest))],
+        max(Expr::Overridden, val(latest)),
+    );
+    let d = b.value("x.late.deadline", Ty::Instant);
+    b.base(d, "x.late_def", vec![], val(top));
+    b.deadline_check("late", f::PAID_AT, f::SHIPPED_AT, d);
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let mut judge = |extra: serde_json::Value| {
+        let mut rec = order(json!({"shipped_at": "2024-03-05 10:00:00"}));
+        rec.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let v = plain_as_explained(&ev, &mut s, &rec, "2025-03-01 00:00:00");
+        let (status, rules) = finding(&b.p, &v, "late").unwrap_or_default();
+        let deadline = v.finding(&b.p, "late").and_then(|f| f.deadline);
+        (status, rules, deadline)
+    };
+    let x = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let quiet = judge(json!({"paid_at": "2024-01-10 10:00:00"}));
+    assert_eq!(quiet.1, x(&["x.shop_48h"]));
+    assert_eq!(quiet.2, Some(t("2024-01-12 10:00:00")));
+    let quiet_global = judge(json!({"paid_at": "2024-01-10 10:00:00", "merchant_kind": "global"}));
+    assert_eq!(
+        quiet_global.0, "unknown",
+        "x.latest stops for global merchants"
+    );
+    let reported =
+        judge(json!({"paid_at": "2024-01-10 10:00:00", "delay_ship_by": "2024-03-06 00:00:00"}));
+    assert_eq!(reported.1, x(&["x.shop_48h", "x.reported"]));
+    assert_eq!(
+        (reported.0.as_str(), reported.2),
+        ("ok", Some(t("2024-03-06 00:00:00")))
+    );
+    let festival = judge(json!({"paid_at": "2024-02-05 10:00:00"}));
+    assert_eq!(festival.1, x(&["x.shop_48h", "x.festival"]));
+    assert_eq!(festival.2, Some(t("2024-02-22 23:59:59")));
+    let may = judge(json!({"paid_at": "2024-05-10 10:00:00"}));
+    assert_eq!(may.1, x(&["x.shop_48h", "x.may_10d"]));
+    assert_eq!(may.2, Some(t("2024-05-20 10:00:00")));
+}
