@@ -84,13 +84,7 @@ fn late(s: &Shipping, rec: serde_json::Value, as_of: &str) -> (String, Vec<Strin
 fn base_deadline_boundaries_are_exact() {
     let s = shipping();
     let paid = json!({"paid_at": "2024-01-10T10:00:00+08:00"});
-    let with = |extra: serde_json::Value| {
-        let mut o = order(paid.clone());
-        o.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        o
-    };
+    let with = |extra: serde_json::Value| order_with(paid.clone(), extra);
     // Shipped exactly at the deadline: on time.
     let (st, rules, v) = late(
         &s,
@@ -373,13 +367,9 @@ fn with_exemption_and_compensation() -> Shipping {
 fn exemption_excuses_failures_but_not_successes() {
     let s = with_exemption_and_compensation();
     let inner_mongolia = |extra: serde_json::Value| {
-        let mut o = order(
-            json!({"paid_at": "2024-01-10 10:00:00", "sender_region": "内蒙古/呼和浩特市/新城区"}),
-        );
-        o.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        o
+        let fields =
+            json!({"paid_at": "2024-01-10 10:00:00", "sender_region": "内蒙古/呼和浩特市/新城区"});
+        order_with(fields, extra)
     };
     // Late, but exempt: no compensation, the exemption's chain.
     let (st, rules, v) = late(
@@ -764,11 +754,9 @@ fn counts_all_and_empty_extremum() {
             filter: None,
         },
     );
-    let viol = b.value("x.c.violated", Ty::Bool);
-    b.base(
-        viol,
-        "x.c_def",
-        vec![],
+    condition_check(
+        &mut b,
+        "c",
         Expr::And(vec![
             cmp(CmpOp::Eq, val(n), Expr::Const(Const::Int(2))),
             val(all),
@@ -779,27 +767,6 @@ fn counts_all_and_empty_extremum() {
             ),
         ]),
     );
-    let exempt = b.constant("x.c.exempt", Ty::Bool, Const::Bool(false));
-    b.p.checks.push(ir::Check {
-        name: "c".into(),
-        file_id: "x".into(),
-        kind: ORDER,
-        after: None,
-        applies: None,
-        event: None,
-        deadline: None,
-        violated: Some(viol),
-        exempt,
-        excluded: None,
-        compensation: None,
-        allows: vec![],
-        origin: ir::Origin {
-            file: "x.edict".into(),
-            line: 1,
-            clause: None,
-            source: String::new(),
-        },
-    });
     let v = run(
         &b.p,
         order(json!({"tags": ["a", "a"]})),
@@ -851,17 +818,7 @@ fn aggregates_read_their_list_from_every_kind_of_operand() {
         assert_eq!(f.deadline, deadline.map(t), "{name}");
         if deadline.is_none() {
             assert_eq!(f.status, ir::Status::Unknown);
-            assert!(
-                matches!(
-                    f.stop,
-                    Some(eval::Stop::Undefined {
-                        reason: eval::Reason::Type,
-                        ..
-                    })
-                ),
-                "{:?}",
-                f.stop
-            );
+            assert!(type_stop(f), "{:?}", f.stop);
         }
     }
 }
@@ -869,17 +826,15 @@ fn aggregates_read_their_list_from_every_kind_of_operand() {
 #[test]
 fn region_sets_and_nested_optional_records() {
     let mut b = B::new();
-    let viol = b.value("x.c.violated", Ty::Bool);
     let set = regions::RegionSet::new([620200, 150700]);
     let risky = cmp(
         CmpOp::Eq,
         path(&[f::ORIGIN_STATUS, 0]),
         Expr::Const(Const::Enum(2)),
     );
-    b.base(
-        viol,
-        "x.c_def",
-        vec![],
+    condition_check(
+        &mut b,
+        "c",
         Expr::And(vec![
             Expr::InRegions(
                 Box::new(fld(f::SENDER_REGION)),
@@ -889,27 +844,6 @@ fn region_sets_and_nested_optional_records() {
             risky,
         ]),
     );
-    let exempt = b.constant("x.c.exempt", Ty::Bool, Const::Bool(false));
-    b.p.checks.push(ir::Check {
-        name: "c".into(),
-        file_id: "x".into(),
-        kind: ORDER,
-        after: None,
-        applies: None,
-        event: None,
-        deadline: None,
-        violated: Some(viol),
-        exempt,
-        excluded: None,
-        compensation: None,
-        allows: vec![],
-        origin: ir::Origin {
-            file: "x.edict".into(),
-            line: 1,
-            clause: None,
-            source: String::new(),
-        },
-    });
     let st = |rec| {
         finding(&b.p, &run(&b.p, order(rec), "2024-03-01 00:00:00"), "c")
             .map(|f| f.0)
@@ -1159,13 +1093,8 @@ fn waivers_opening_with_a_false_value_are_skipped_exactly() {
         let plain = plain_as_explained(&ev, &mut ev.scratch(), &rec, "2024-03-01 00:00:00");
         ["a_late", "b_late"].map(|c| finding(&b.p, &plain, c).map(|(st, _)| st))
     };
-    let shipped = |extra: serde_json::Value| {
-        let mut o = order(json!({"shipped_at": "2024-02-08 10:00:00"}));
-        o.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        o
-    };
+    let shipped =
+        |extra: serde_json::Value| order_with(json!({"shipped_at": "2024-02-08 10:00:00"}), extra);
     let late = Some("violated".to_string());
     // Not listed: the waivers do not apply, and their stopping second conjunct is never
     // reached.
@@ -1762,10 +1691,8 @@ fn deadlines_with_windowed_bases_read_as_the_walk_reads_them() {
     let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
     let mut s = ev.scratch();
     let judge = |s: &mut eval::Scratch, paid: &str, extra: serde_json::Value| {
-        let mut rec = order(json!({"paid_at": paid, "shipped_at": "2024-03-05 10:00:00"}));
-        rec.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
+        let fields = json!({"paid_at": paid, "shipped_at": "2024-03-05 10:00:00"});
+        let rec = order_with(fields, extra);
         let v = plain_as_explained(&ev, s, &rec, "2025-03-01 00:00:00");
         let (status, rules) = finding(&b.p, &v, "late").unwrap_or_default();
         let deadline = v.finding(&b.p, "late").and_then(|f| f.deadline);
@@ -1818,17 +1745,7 @@ fn deadlines_with_windowed_bases_read_as_the_walk_reads_them() {
     let rec = order(json!({"shipped_at": "2024-03-05 10:00:00"}));
     let v = plain_as_explained(&ev, &mut s, &rec, "2025-03-01 00:00:00");
     let f = v.finding(&b.p, "delayed").expect("applies");
-    assert!(
-        matches!(
-            f.stop,
-            Some(eval::Stop::Undefined {
-                reason: eval::Reason::Type,
-                ..
-            })
-        ),
-        "{:?}",
-        f.stop
-    );
+    assert!(type_stop(f), "{:?}", f.stop);
 }
 
 /// A deadline named through a chain of aliases, each with exceptions (`assessed_ship_by =
@@ -1898,10 +1815,7 @@ fn deadlines_through_aliases_with_exceptions_read_as_the_walk_reads_them() {
     let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
     let mut s = ev.scratch();
     let mut judge = |extra: serde_json::Value| {
-        let mut rec = order(json!({"shipped_at": "2024-03-05 10:00:00"}));
-        rec.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
+        let rec = order_with(json!({"shipped_at": "2024-03-05 10:00:00"}), extra);
         let v = plain_as_explained(&ev, &mut s, &rec, "2025-03-01 00:00:00");
         let (status, rules) = finding(&b.p, &v, "late").unwrap_or_default();
         let deadline = v.finding(&b.p, "late").and_then(|f| f.deadline);

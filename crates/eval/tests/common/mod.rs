@@ -350,6 +350,26 @@ pub fn order(extra: serde_json::Value) -> serde_json::Value {
     base
 }
 
+/// [`order`] of `fields`, with `extra`'s fields merged over them.
+pub fn order_with(fields: serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
+    let mut o = order(fields);
+    if let (Some(o), serde_json::Value::Object(e)) = (o.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    o
+}
+
+/// Whether the finding stopped on a type error.
+pub fn type_stop(f: &eval::Finding) -> bool {
+    matches!(
+        f.stop,
+        Some(eval::Stop::Undefined {
+            reason: eval::Reason::Type,
+            ..
+        })
+    )
+}
+
 /// Decodes and evaluates one record.
 pub fn run(p: &Program, rec: serde_json::Value, as_of: &str) -> eval::Verdict {
     let ev = eval::Evaluator::new(p).unwrap_or_else(|e| panic!("{e}"));
