@@ -142,6 +142,7 @@ impl Cx<'_> {
 
     /// Whether gate `g` ([`PCheck::exempt_gate`]) is in the memo and false, outside
     /// explanations (which read the exemption's guards as usual).
+    ///
     /// The first exemption to ask reads the gate here: it is what every exception's guard
     /// reads first, so reading it before them changes nothing (a stop stays in the memo
     /// for the guard to find).

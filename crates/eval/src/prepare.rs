@@ -464,8 +464,9 @@ fn unalias(mut v: ValueId, values: &[PValue], rules: &[PRule]) -> ValueId {
     v
 }
 
-/// A leading conjunct of a guard that [`crate::eval::Cx::quiet`] can read in the memo: a
-/// boolean value, or an instant value compared with a constant instant. The value is the
+/// A leading conjunct of a guard that [`crate::eval::Cx::quiet`] and the [`AliasChain`]
+/// test can read in the memo: a boolean value, an instant value compared with a constant
+/// instant, or `value is some` / `is none`. The value is the
 /// one it names through aliases (an alias has its target's outcome, stop included): a
 /// check reads its deadline there (a `<check>.deadline` written `= assessed_ship_by`).
 #[derive(Debug, Clone, Copy)]
