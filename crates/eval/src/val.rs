@@ -52,7 +52,8 @@ pub enum Val {
 }
 
 impl Val {
-    /// The variant's number, in declaration order (a bit position for [`Val::shape_bit`]).
+    /// The variant's number, in declaration order: a bit position in the shape masks of the
+    /// key filters ([`crate::index`]).
     #[inline(always)]
     pub(crate) fn shape(&self) -> u32 {
         match self {
