@@ -606,7 +606,20 @@ impl<'a> Cx<'a> {
                 return self.applicable_where(list, |i| f.skips(i, rec));
             }
         }
-        self.applicable(list)
+        match list.exclusive() {
+            // At most one applies, and no guard stops ([`crate::index`]'s `exclusive`):
+            // the first that applies is the one. Explanations too: they evaluate the
+            // guards left untraced themselves, and these read record fields only.
+            Some(slots) if self.rec.len() >= slots => {
+                for &r in list.iter() {
+                    if self.guard(r)? {
+                        return Ok(Applicable::One(r));
+                    }
+                }
+                Ok(Applicable::None)
+            }
+            _ => self.applicable(list),
+        }
     }
 
     /// [`Cx::applicable`] over `cands[from..]` and `rest` (both sorted), merged by id.

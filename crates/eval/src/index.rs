@@ -55,6 +55,9 @@ pub(crate) struct RuleList {
     ids: Box<[RuleId]>,
     index: Option<Box<WindowIndex>>,
     filter: Option<Box<KeyFilter>>,
+    /// When at most one rule can apply, and no guard can stop, on a record with at least
+    /// this many slots: see [`exclusive`].
+    exclusive: Option<usize>,
 }
 
 impl RuleList {
@@ -75,7 +78,19 @@ impl RuleList {
         } else {
             None
         };
-        RuleList { ids, index, filter }
+        let exclusive = if indexed { exclusive(p, &ids) } else { None };
+        RuleList {
+            ids,
+            index,
+            filter,
+            exclusive,
+        }
+    }
+
+    /// The slots a record needs for the list to be [`exclusive`], when it is.
+    #[inline]
+    pub(crate) fn exclusive(&self) -> Option<usize> {
+        self.exclusive
     }
 
     /// The key filter, if the list has one (never together with an index).
@@ -255,6 +270,99 @@ pub(crate) fn exact_key(conjuncts: &[ir::Conjunct]) -> Option<(usize, i64, i64)>
         });
     }
     key.map(|(s, lo, hi)| (s as usize, lo, hi))
+}
+
+/// What a conjunct that holds says about one slot, for telling guards apart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fact {
+    /// The slot holds one of these variants (bit `v` for variant `v`).
+    Variants(usize, u64),
+    /// The slot holds a value (`true`) or none (`false`).
+    Present(usize, bool),
+    /// Nothing usable (`field != variant`), but the conjunct cannot stop.
+    Nothing(usize),
+}
+
+/// The [`Fact`] of a conjunct that cannot stop on a record having its slot, whatever the
+/// slot holds: `field == variant`, `field != variant`, `field in {variants}`, `field is
+/// some`, `field is none`. `None` for any other conjunct.
+fn fact(e: &Expr) -> Option<Fact> {
+    match e {
+        Expr::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), x, v) => match (slot(x), &**v) {
+            (Some(s), Expr::Const(Const::Enum(v))) if *v < 64 => Some(match op {
+                CmpOp::Eq => Fact::Variants(s as usize, 1 << v),
+                _ => Fact::Nothing(s as usize),
+            }),
+            _ => None,
+        },
+        Expr::InSet(x, set) => match (slot(x), &**set) {
+            (Some(s), Expr::Const(Const::Set(items))) => {
+                let bits = items.iter().try_fold(0u64, |bits, c| match c {
+                    Const::Enum(v) if *v < 64 => Some(bits | 1 << v),
+                    _ => None,
+                })?;
+                Some(Fact::Variants(s as usize, bits))
+            }
+            _ => None,
+        },
+        Expr::IsSome(x, want) => slot(x).map(|s| Fact::Present(s as usize, *want)),
+        _ => None,
+    }
+}
+
+/// Whether two facts cannot both hold.
+fn contradict(a: Fact, b: Fact) -> bool {
+    match (a, b) {
+        (Fact::Variants(s, x), Fact::Variants(t, y)) => s == t && x & y == 0,
+        (Fact::Present(s, x), Fact::Present(t, y)) => s == t && x != y,
+        // A variant is a value: not none.
+        (Fact::Variants(s, _), Fact::Present(t, false))
+        | (Fact::Present(t, false), Fact::Variants(s, _)) => s == t,
+        _ => false,
+    }
+}
+
+/// The slots a record needs (one past the highest read) when the rules of `list` are
+/// *exclusive*: every guard is made of conjuncts that cannot stop on a record that has
+/// their slots ([`fact`]), and any two guards hold contradicting conjuncts (`mode ==
+/// spot and promised_ship_days is none` against `mode in {spot, tiered} and
+/// promised_ship_days is some` and `mode == presale`). On such a record at most one rule
+/// applies and no guard stops, so a scan may end at the first rule that applies: the
+/// rest are false without a stop, which is what evaluating them would find.
+fn exclusive(p: &Program, list: &[RuleId]) -> Option<usize> {
+    let guards: Vec<&[ir::Conjunct]> = list
+        .iter()
+        .map(|&r| Some(&p.rules.get(r as usize)?.guard.as_ref()?.conjuncts[..]))
+        .collect::<Option<_>>()?;
+    exclusive_guards(&guards)
+}
+
+/// [`exclusive`] of the rules' guards.
+fn exclusive_guards(guards: &[&[ir::Conjunct]]) -> Option<usize> {
+    if guards.len() < 2 {
+        return None;
+    }
+    let facts: Vec<Vec<Fact>> = guards
+        .iter()
+        .map(|conjuncts| {
+            let facts: Vec<Fact> = conjuncts
+                .iter()
+                .map(|c| fact(&c.expr))
+                .collect::<Option<_>>()?;
+            (!facts.is_empty()).then_some(facts)
+        })
+        .collect::<Option<_>>()?;
+    for (i, a) in facts.iter().enumerate() {
+        for b in &facts[i + 1..] {
+            if !a.iter().any(|&x| b.iter().any(|&y| contradict(x, y))) {
+                return None;
+            }
+        }
+    }
+    let slot = |f: &Fact| match *f {
+        Fact::Variants(s, _) | Fact::Present(s, _) | Fact::Nothing(s) => s,
+    };
+    facts.iter().flatten().map(slot).max().map(|s| s + 1)
 }
 
 /// `c op x` as `x op' c`.
@@ -679,6 +787,60 @@ fn segments(entries: &[Entry]) -> Option<Segments> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn exclusive_guards_need_contradicting_total_conjuncts() {
+        let field = |s: u32| Box::new(Expr::Field(vec![s]));
+        let conj = |expr: Expr| ir::Conjunct {
+            expr,
+            text: String::new(),
+        };
+        let is = |s, v| {
+            conj(Expr::Cmp(
+                CmpOp::Eq,
+                field(s),
+                Box::new(Expr::Const(Const::Enum(v))),
+            ))
+        };
+        let not = |s, v| {
+            conj(Expr::Cmp(
+                CmpOp::Ne,
+                field(s),
+                Box::new(Expr::Const(Const::Enum(v))),
+            ))
+        };
+        let among = |s, vs: &[u32]| {
+            let set = vs.iter().map(|&v| Const::Enum(v)).collect();
+            conj(Expr::InSet(
+                field(s),
+                Box::new(Expr::Const(Const::Set(set))),
+            ))
+        };
+        let some = |s, want| conj(Expr::IsSome(field(s), want));
+        // normal_ship_by: spot and no promise; spot or tiered and a promise; presale.
+        let spot = [is(1, 0), some(4, false)];
+        let promised = [among(1, &[0, 2]), some(4, true)];
+        let presale = [is(1, 1), some(6, true)];
+        assert_eq!(exclusive_guards(&[&spot, &promised, &presale]), Some(7));
+        // Without the promise, spot and {spot, tiered} overlap.
+        assert_eq!(exclusive_guards(&[&spot[..1], &promised[..1]]), None);
+        // `!=` says nothing to tell guards apart, but cannot stop.
+        assert_eq!(exclusive_guards(&[&[is(1, 0)], &[not(1, 0)]]), None);
+        assert_eq!(
+            exclusive_guards(&[&[is(1, 0), not(2, 3)], &[is(1, 1)]]),
+            Some(3)
+        );
+        // A variant is a value: `is none` of the same field contradicts it.
+        assert_eq!(exclusive_guards(&[&[is(5, 0)], &[some(5, false)]]), Some(6));
+        // A conjunct that could stop, an unguarded rule, a single rule: not exclusive.
+        let window = conj(Expr::InWindow(
+            field(0),
+            Box::new(Expr::Const(Const::Window(0, 9))),
+        ));
+        assert_eq!(exclusive_guards(&[&[is(1, 0), window], &[is(1, 1)]]), None);
+        assert_eq!(exclusive_guards(&[&[], &[is(1, 1)]]), None);
+        assert_eq!(exclusive_guards(&[&[is(1, 1)]]), None);
+    }
 
     #[test]
     fn needs_accept_exactly_their_shapes() {

@@ -200,3 +200,21 @@ fn gated_waivers_are_explained_with_their_guard() {
         assert!(finding.contains(shown), "{shown} missing from {j}");
     }
 }
+
+/// Bases that exclude each other are scanned up to the first that applies outside
+/// explanations; an explanation still shows every base and what kept it out.
+#[test]
+fn exclusive_bases_are_all_explained() {
+    let mut b = B::new();
+    let d = b.value("x.late.deadline", ir::Ty::Instant);
+    let shop = enum_is(f::MERCHANT_KIND, 0);
+    b.base(d, "x.shop", vec![shop], add(fld(f::PAID_AT), hours(48)));
+    let global = enum_is(f::MERCHANT_KIND, 1);
+    b.base(d, "x.global", vec![global], add(fld(f::PAID_AT), hours(72)));
+    b.deadline_check("late", f::PAID_AT, f::SHIPPED_AT, d);
+    let rec = order(json!({"id": "O6", "shipped_at": "2024-02-08 09:00:00"}));
+    let (j, _) = explained(&b, rec, "2024-02-25 12:00:00");
+    for shown in ["\"rule\": \"x.shop\"", "\"rule\": \"x.global\""] {
+        assert!(j.contains(shown), "{shown} missing from {j}");
+    }
+}

@@ -1844,3 +1844,77 @@ fn deadlines_through_aliases_with_exceptions_read_as_the_walk_reads_them() {
     assert_eq!(may.1, x(&["x.shop_48h", "x.may_10d"]));
     assert_eq!(may.2, Some(t("2024-05-20 10:00:00")));
 }
+
+/// Bases whose guards contradict each other two by two and cannot stop (`merchant_kind ==
+/// shop and delay_ship_by is none`, `merchant_kind == shop and delay_ship_by is some`,
+/// `merchant_kind == global`) are scanned up to the first that applies; bases that can
+/// both apply are all read, so that they still agree or conflict. Every outcome must be
+/// the walk's (explanations read every guard).
+#[test]
+fn exclusive_bases_stop_at_the_first_that_applies() {
+    let mut b = B::new();
+    let d = b.value("x.late.deadline", Ty::Instant);
+    let shop = || enum_is(f::MERCHANT_KIND, 0);
+    b.base(
+        d,
+        "x.plain",
+        vec![shop(), is_none(fld(f::DELAY_SHIP_BY))],
+        add(fld(f::PAID_AT), hours(48)),
+    );
+    b.base(
+        d,
+        "x.delayed",
+        vec![shop(), is_some(fld(f::DELAY_SHIP_BY))],
+        fld(f::DELAY_SHIP_BY),
+    );
+    b.base(
+        d,
+        "x.global",
+        vec![enum_is(f::MERCHANT_KIND, 1)],
+        add(fld(f::PAID_AT), hours(72)),
+    );
+    b.deadline_check("late", f::PAID_AT, f::SHIPPED_AT, d);
+    // Overlapping: both apply to shop merchants with a delay, and disagree.
+    let e = b.value("x.both.deadline", Ty::Instant);
+    b.base(
+        e,
+        "x.any_shop",
+        vec![shop()],
+        add(fld(f::PAID_AT), hours(48)),
+    );
+    b.base(
+        e,
+        "x.any_delay",
+        vec![is_some(fld(f::DELAY_SHIP_BY))],
+        fld(f::DELAY_SHIP_BY),
+    );
+    b.deadline_check("both", f::PAID_AT, f::SHIPPED_AT, e);
+    let ev = eval::Evaluator::new(&b.p).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = ev.scratch();
+    let mut judge = |extra: serde_json::Value| {
+        let rec = order_with(json!({"paid_at": "2024-01-10 10:00:00"}), extra);
+        let v = plain_as_explained(&ev, &mut s, &rec, "2025-03-01 00:00:00");
+        ["late", "both"].map(|c| finding(&b.p, &v, c).unwrap_or_default())
+    };
+    let x = |st: &str, r: &[&str]| (st.to_string(), r.iter().map(|s| s.to_string()).collect());
+    let delay = json!({"delay_ship_by": "2024-01-20 00:00:00"});
+    assert_eq!(
+        judge(json!({})),
+        [x("violated", &["x.plain"]), x("violated", &["x.any_shop"])]
+    );
+    assert_eq!(
+        judge(delay.clone()),
+        [
+            x("violated", &["x.delayed"]),
+            x("conflict", &["x.any_shop", "x.any_delay"])
+        ]
+    );
+    let global = order_with(json!({"merchant_kind": "global"}), delay);
+    assert_eq!(
+        judge(global),
+        [
+            x("violated", &["x.global"]),
+            x("violated", &["x.any_delay"])
+        ]
+    );
+}
