@@ -18,6 +18,7 @@ use ir::{ArithOp, CmpOp, Const, Expr, Func, Program, QuantOp};
 use regions::RegionSet;
 
 use crate::eval::{undef, Cx, Env, Out, Reason};
+use crate::index::enum_bits;
 use crate::ops::{arithmetic, compare, extremum_step, follow, order, round_to};
 use crate::prepare::PrepareError;
 use crate::val::Val;
@@ -528,38 +529,39 @@ impl Compiler<'_> {
                     Ok(all)
                 })
             }
-            Expr::Cmp(o @ (CmpOp::Eq | CmpOp::Ne), a, b)
-                if matches!(&**b, Expr::Const(Const::Enum(_) | Const::Status(_))) =>
-            {
-                // `x == variant` / `x == violated` against a constant: the variant is
-                // compared in place (the derived equality goes through a jump on the shape).
-                let (ne, a, b) = (*o == CmpOp::Ne, op(a)?, op(b)?);
-                match b {
-                    Operand::Const(Val::Enum(k)) => {
+            Expr::Cmp(o, a, b) => {
+                let (ne, a) = (*o == CmpOp::Ne, op(a)?);
+                match (o, &**b) {
+                    // `x == variant` / `x == violated` against a constant: compared in
+                    // place (the derived equality goes through a jump on the shape).
+                    (CmpOp::Eq | CmpOp::Ne, Expr::Const(Const::Enum(k))) => {
+                        let k = *k;
                         unary(
                             a,
                             move |x, _| Ok(matches!(x, Val::Enum(v) if *v == k) != ne),
                         )
                     }
-                    Operand::Const(Val::Status(k)) => unary(a, move |x, _| {
-                        Ok(matches!(x, Val::Status(v) if *v == k) != ne)
-                    }),
-                    b => binary(a, b, move |x, y, _| Ok((x == y) != ne)),
-                }
-            }
-            Expr::Cmp(o, a, b) => {
-                let (a, b) = (op(a)?, op(b)?);
-                // One closure per operator, so the comparison inlines.
-                macro_rules! per_op {
-                    ($($o:ident),*) => {
-                        match o {
-                            $(CmpOp::$o => binary(a, b, |x, y, env| {
-                                compare(CmpOp::$o, x, y).ok_or_else(|| ty_err(env))
-                            }),)*
+                    (CmpOp::Eq | CmpOp::Ne, Expr::Const(Const::Status(k))) => {
+                        let k = *k;
+                        unary(a, move |x, _| {
+                            Ok(matches!(x, Val::Status(v) if *v == k) != ne)
+                        })
+                    }
+                    _ => {
+                        let b = op(b)?;
+                        // One closure per operator, so the comparison inlines.
+                        macro_rules! per_op {
+                            ($($o:ident),*) => {
+                                match o {
+                                    $(CmpOp::$o => binary(a, b, |x, y, env| {
+                                        compare(CmpOp::$o, x, y).ok_or_else(|| ty_err(env))
+                                    }),)*
+                                }
+                            };
                         }
-                    };
+                        per_op!(Eq, Ne, Lt, Le, Gt, Ge)
+                    }
                 }
-                per_op!(Eq, Ne, Lt, Le, Gt, Ge)
             }
             Expr::IsSome(x, want) => {
                 let want = *want;
@@ -569,16 +571,16 @@ impl Compiler<'_> {
                 (Val::Instant(t), Val::Window(a, b)) => Ok(a <= t && t <= b),
                 _ => Err(ty_err(env)),
             }),
-            Expr::InSet(x, s) => match (op(x)?, op(s)?) {
+            Expr::InSet(x, s) => match (op(x)?, &**s) {
                 // Variants of a constant set, one bit each: `mode in {spot, tiered}` is a
                 // shift, not a comparison per member.
-                (x, Operand::Const(Val::Set(items))) if enum_bits(&items).is_some() => {
-                    let bits = enum_bits(&items).unwrap_or(0);
+                (x, Expr::Const(Const::Set(items))) if enum_bits(items).is_some() => {
+                    let bits = enum_bits(items).unwrap_or(0);
                     unary(x, move |x, _| {
                         Ok(matches!(x, Val::Enum(v) if *v < 64 && bits >> v & 1 == 1))
                     })
                 }
-                (x, s) => binary(x, s, |x, s, env| match s {
+                (x, s) => binary(x, op(s)?, |x, s, env| match s {
                     Val::Set(items) | Val::List(items) => Ok(member(x, items)),
                     _ => Err(ty_err(env)),
                 }),
@@ -620,15 +622,6 @@ impl Compiler<'_> {
             .map(|c| self.predicate(&c.expr))
             .collect()
     }
-}
-
-/// The variants of a set of enum constants as bits (`None`: another member, or a variant
-/// beyond 63).
-fn enum_bits(items: &[Val]) -> Option<u64> {
-    items.iter().try_fold(0u64, |bits, v| match v {
-        Val::Enum(i) if *i < 64 => Some(bits | 1 << i),
-        _ => None,
-    })
 }
 
 /// Whether `x` is a member of `items`: `items.contains(x)`, with a text's shape matched

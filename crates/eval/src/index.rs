@@ -297,17 +297,22 @@ fn fact(e: &Expr) -> Option<Fact> {
         },
         Expr::InSet(x, set) => match (slot(x), &**set) {
             (Some(s), Expr::Const(Const::Set(items))) => {
-                let bits = items.iter().try_fold(0u64, |bits, c| match c {
-                    Const::Enum(v) if *v < 64 => Some(bits | 1 << v),
-                    _ => None,
-                })?;
-                Some(Fact::Variants(s as usize, bits))
+                Some(Fact::Variants(s as usize, enum_bits(items)?))
             }
             _ => None,
         },
         Expr::IsSome(x, want) => slot(x).map(|s| Fact::Present(s as usize, *want)),
         _ => None,
     }
+}
+
+/// The variants of a set of enum constants as bits (`None`: another member, or a variant
+/// beyond 63): what `x in {variants}` tests, in [`fact`] and in the compiled condition.
+pub(crate) fn enum_bits(items: &[Const]) -> Option<u64> {
+    items.iter().try_fold(0u64, |bits, c| match c {
+        Const::Enum(v) if *v < 64 => Some(bits | 1 << v),
+        _ => None,
+    })
 }
 
 /// Whether two facts cannot both hold.
