@@ -20,7 +20,7 @@ macro_rules! outln {
 }
 
 pub mod cmd;
-pub mod load;
+pub use edict::load;
 pub mod render;
 
 use std::io::IsTerminal;

@@ -72,11 +72,18 @@ use crate::prepare::Prepared;
 /// 1, 2 and 3 apart beyond noise (BENCHMARKS.md), and 2 is the safer margin.
 const AHEAD: usize = 2;
 
+/// The program an [`Evaluator`] judges with: borrowed, or shared through an `Arc`.
+#[derive(Debug)]
+enum ProgramRef<'p> {
+    Borrowed(&'p Program),
+    Shared(std::sync::Arc<Program>),
+}
+
 /// A program prepared for evaluation. Cheap to share between threads (`Sync`); each
 /// thread evaluates with its own [`Scratch`].
 #[derive(Debug)]
 pub struct Evaluator<'p> {
-    program: &'p Program,
+    program: ProgramRef<'p>,
     prepared: Prepared,
     /// What explanations need, built on the first one.
     plan: std::sync::OnceLock<explain::Plan>,
@@ -94,15 +101,31 @@ impl<'p> Evaluator<'p> {
         options: PrepareOptions,
     ) -> Result<Evaluator<'p>, PrepareError> {
         Ok(Evaluator {
-            program,
             prepared: prepare::prepare(program, options)?,
+            program: ProgramRef::Borrowed(program),
+            plan: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// An evaluator that owns (shares) its program, for programs that keep an evaluator
+    /// beyond a borrow (a service, a binding): `Evaluator<'static>` is `Send + Sync`.
+    pub fn shared(
+        program: std::sync::Arc<Program>,
+        options: PrepareOptions,
+    ) -> Result<Evaluator<'static>, PrepareError> {
+        Ok(Evaluator {
+            prepared: prepare::prepare(&program, options)?,
+            program: ProgramRef::Shared(program),
             plan: std::sync::OnceLock::new(),
         })
     }
 
     /// The program being evaluated.
-    pub fn program(&self) -> &'p Program {
-        self.program
+    pub fn program(&self) -> &Program {
+        match &self.program {
+            ProgramRef::Borrowed(p) => p,
+            ProgramRef::Shared(p) => p,
+        }
     }
 
     /// Fresh working memory for this evaluator.
@@ -112,7 +135,7 @@ impl<'p> Evaluator<'p> {
 
     /// Decodes one JSON record against the program's schema (see [`decode`]).
     pub fn decode(&self, json: &serde_json::Value) -> Result<Record, DecodeError> {
-        decode::decode(self.program, json)
+        decode::decode(self.program(), json)
     }
 
     /// Evaluates every check of the record's kind at `as_of` (µs).
@@ -277,7 +300,7 @@ impl<'p> Evaluator<'p> {
         scratch.ex.tracing = false;
         let plan = self
             .plan
-            .get_or_init(|| explain::Plan::new(self.program, &self.prepared));
+            .get_or_init(|| explain::Plan::new(self.program(), &self.prepared));
         let mut cx = Cx {
             p: &self.prepared,
             s: scratch,
@@ -287,7 +310,7 @@ impl<'p> Evaluator<'p> {
             depth: 0,
             nesting: 0,
         };
-        cx.explain_into(self.program, plan, verdict, explanation);
+        cx.explain_into(self.program(), plan, verdict, explanation);
         scratch.ex.explaining = false;
     }
 }
