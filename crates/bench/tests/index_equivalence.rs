@@ -10,6 +10,9 @@ fn both(program: &ir::Program, ndjson: &str, as_of: i64, explain: bool) -> (Vec<
         program,
         PrepareOptions {
             window_index: false,
+            key_filter: false,
+            exclusive: false,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -8,7 +8,7 @@ use crate::error::{LoadError, RecordError};
 use crate::verdict::{from_eval, Verdict};
 use crate::{Instant, Policies};
 
-pub use eval::{Format, RunSummary};
+pub use eval::{FastPath, Format, PrepareOptions, RunSummary};
 
 /// How to judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,10 +39,10 @@ impl JudgeOptions {
 /// # shipped_at: instant?
 /// # }
 /// # announcement shop "Shop rules" { published 2024-01-01 00:00:00 }
-/// # value ship_by: instant = order.paid_at + 48h
-/// # check late_shipment {
+/// # value dispatch_by: instant = order.paid_at + 48h
+/// # check dispatch_on_time {
 /// # event order.shipped_at
-/// # deadline = ship_by
+/// # deadline = dispatch_by
 /// # }
 /// # "#)]).unwrap();
 /// let engine = policies.engine().unwrap();
@@ -52,10 +52,10 @@ impl JudgeOptions {
 ///     "paid_at": "2024-02-01T10:00:00+08:00", "shipped_at": "2024-02-04T09:00:00+08:00",
 /// });
 /// let verdict = engine.judge(&record, as_of).unwrap();
-/// let late = verdict.finding("late_shipment").unwrap();
+/// let late = verdict.finding("dispatch_on_time").unwrap();
 /// assert_eq!(late.status, edict::Status::Violated);
 /// assert_eq!(late.deadline.unwrap().to_string(), "2024-02-03T10:00:00+08:00");
-/// assert_eq!(late.deciding_rule().unwrap(), "shop.ship_by");
+/// assert_eq!(late.deciding_rule().unwrap(), "shop.dispatch_by");
 /// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -83,10 +83,17 @@ pub struct Explained {
 impl Engine {
     /// Prepares `policies` for judging.
     pub fn new(policies: &Policies) -> Result<Engine, LoadError> {
-        let ev = eval::Evaluator::shared(policies.program_arc(), eval::PrepareOptions::default())
-            .map_err(|e| LoadError::Ir {
-            path: "<program>".into(),
-            message: e.to_string(),
+        Engine::with_options(policies, PrepareOptions::default())
+    }
+
+    /// Prepares `policies` with some of the evaluator's fast paths switched off (verdicts
+    /// do not depend on them: [`PrepareOptions::reference`] is the general walk alone).
+    pub fn with_options(policies: &Policies, options: PrepareOptions) -> Result<Engine, LoadError> {
+        let ev = eval::Evaluator::shared(policies.program_arc(), options).map_err(|e| {
+            LoadError::Ir {
+                path: "<program>".into(),
+                message: e.to_string(),
+            }
         })?;
         Ok(Engine {
             inner: Arc::new(Inner {

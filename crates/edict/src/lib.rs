@@ -15,10 +15,10 @@
 //!       shipped_at: instant?
 //!     }
 //!     announcement shop "Shop rules" { published 2024-01-01 00:00:00 }
-//!     value ship_by: instant = order.paid_at + 48h
-//!     check late_shipment {
+//!     value dispatch_by: instant = order.paid_at + 48h
+//!     check dispatch_on_time {
 //!       event order.shipped_at
-//!       deadline = ship_by
+//!       deadline = dispatch_by
 //!     }
 //!     "#,
 //! )])?;
@@ -33,7 +33,7 @@
 //!     "shipped_at": "2024-02-02T09:00:00+08:00",
 //! });
 //! let verdict = engine.judge(&record, as_of)?;
-//! let finding = verdict.finding("late_shipment").expect("the check applies");
+//! let finding = verdict.finding("dispatch_on_time").expect("the check applies");
 //! assert_eq!(finding.status, Status::Ok);
 //! assert_eq!(finding.deadline, Some("2024-02-03T10:00:00+08:00".parse()?));
 //!
@@ -42,7 +42,7 @@
 //!
 //! // Why: the derivation tree, as `edict explain` prints it.
 //! let explained = engine.explain(&record, as_of)?;
-//! assert!(explained.tree.contains("shop.ship_by"));
+//! assert!(explained.tree.contains("shop.dispatch_by"));
 //!
 //! // Bad records are errors naming the field, never panics.
 //! let bad = serde_json::json!({"kind": "order", "id": "O2", "paid_at": "yesterday"});
@@ -73,7 +73,7 @@ pub mod load;
 mod policies;
 mod verdict;
 
-pub use engine::{Engine, Explained, Format, JudgeOptions, RunSummary};
+pub use engine::{Engine, Explained, FastPath, Format, JudgeOptions, PrepareOptions, RunSummary};
 pub use error::{Diagnostic, InstantError, LoadError, RecordError};
 pub use instant::Instant;
 pub use policies::{diagnostics, Policies, MAX_IR_BYTES};

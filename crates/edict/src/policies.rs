@@ -25,15 +25,15 @@ pub const MAX_IR_BYTES: u64 = 256 * 1024 * 1024;
 ///       shipped_at: instant?
 ///     }
 ///     announcement shop "Shop rules" { published 2024-01-01 00:00:00 }
-///     value ship_by: instant = order.paid_at + 48h
-///     check late_shipment {
+///     value dispatch_by: instant = order.paid_at + 48h
+///     check dispatch_on_time {
 ///       event order.shipped_at
-///       deadline = ship_by
+///       deadline = dispatch_by
 ///     }
 ///     "#,
 /// )]);
 /// # let policies = policies.unwrap();
-/// assert_eq!(policies.checks().collect::<Vec<_>>(), ["late_shipment"]);
+/// assert_eq!(policies.checks().collect::<Vec<_>>(), ["dispatch_on_time"]);
 /// assert_eq!(policies.hash().len(), 64);
 /// ```
 #[derive(Debug, Clone)]

@@ -57,12 +57,12 @@ impl<'de> Deserialize<'de> for RecordId {
     }
 }
 
-/// The name of a check (`late_shipment`).
+/// The name of a check (`dispatch_on_time`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckName(pub String);
 
-/// The stable id of a rule, `file_id.rule_name` (`cny2024.auto_extend`).
+/// The stable id of a rule, `file_id.rule_name` (`holiday.extend`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RuleName(pub String);

@@ -129,9 +129,9 @@ impl Cx<'_> {
                 }
             }
         };
-        // What filling the memo would have put there: a later reader (an exemption's
-        // `deadline <= 2022-03-31`, for orders in the listed regions) reads it instead of
-        // walking the value again.
+        // What filling the memo would have put there: a later reader (an exemption whose
+        // guard compares the check's deadline with a constant) reads it instead of walking
+        // the value again.
         self.s.values.set(
             l.value,
             self.s.gen,

@@ -290,6 +290,8 @@ fn ty_err(env: Env) -> crate::eval::Stop {
 pub(crate) struct Compiler<'p> {
     pub p: &'p Program,
     pub place: String,
+    /// [`crate::FastPath::LiteralOperands`].
+    pub literal_operands: bool,
 }
 
 impl Compiler<'_> {
@@ -302,8 +304,12 @@ impl Compiler<'_> {
     /// The value of `v` when it is a constant (what preparation makes a
     /// [`crate::prepare::Shape::Const`]: one unguarded base without children, no
     /// exceptions, a literal body). Such a value is never memoized and cannot stop, so it
-    /// is read as the literal it is (`listed_regions`, `ship_within`).
+    /// is read as the literal it is (a region set, a duration named once and read by many
+    /// rules). [`crate::FastPath::LiteralOperands`].
     fn constant(&self, v: ir::ValueId) -> Option<Val> {
+        if !self.literal_operands {
+            return None;
+        }
         let value = self.p.values.get(v as usize)?;
         let ([r], []) = (value.bases.as_slice(), value.exceptions.as_slice()) else {
             return None;

@@ -352,10 +352,10 @@ impl<'a> Cx<'a> {
     /// seeing so needs no guard: each exception is skipped by the list's key filter, or its
     /// guard opens with conjuncts that read values already in the memo ([`Lead`]), one of
     /// which is false (the guard is then false without a stop, as evaluating it would
-    /// find: the conjuncts before it read the same memo and hold). The check's exemptions
-    /// are the case: `exempt = false` plus waivers `when in_listed_region and
-    /// <deadline> <= 2022-03-31 23:59:59`, read for every record of the kind after the
-    /// region test and the deadline; each is this test instead of a fill.
+    /// find: the conjuncts before it read the same memo and hold). An exemption `false`
+    /// with waivers `when <flag> and <check>.deadline <= <constant>` is the typical case:
+    /// read for every record of the kind after the flag and the deadline, each is this
+    /// test instead of a fill ([`crate::FastPath::Leads`]).
     /// `None`: decide as usual (also for explanations, which need every guard traced and
     /// every value they read in the memo).
     #[inline]

@@ -698,7 +698,7 @@ impl Cx<'_> {
                 .p
                 .values
                 .get(v as usize)
-                .is_some_and(|pv| matches!(pv.shape, Shape::Const(_)))
+                .is_some_and(|pv| pv.literal.is_some())
     }
 
     fn visit(&mut self, plan: &Plan, v: ValueId, out: &mut Explanation) {
@@ -744,7 +744,7 @@ impl Cx<'_> {
     fn walk_value(&mut self, plan: &Plan, v: ValueId, out: &mut Explanation) -> u32 {
         let p: &Prepared = self.p;
         if let Some(PValue {
-            shape: Shape::Const((x, r)),
+            literal: Some((x, r)),
             ..
         }) = p.values.get(v as usize)
         {

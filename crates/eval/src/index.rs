@@ -1,7 +1,7 @@
 //! Window indexes: sibling rules found by the record's instant instead of by a scan.
 //!
 //! Announcements mostly add exceptions guarded by a time window on one instant field
-//! (`order.paid_at in [2024-02-02 00:00:00, 2024-02-20 23:59:59]`). Scanning every sibling's
+//! (`order.paid_at in [2000-01-03 00:00:00, 2000-01-20 23:59:59]`). Scanning every sibling's
 //! guard makes the cost per record grow with the number of announcements; this module lets
 //! a rule list be searched by that field's value instead, in O(log n + hits).
 //!
@@ -61,24 +61,29 @@ pub(crate) struct RuleList {
 }
 
 impl RuleList {
-    /// `ids` (sorted), indexed when `indexed` and enough of them are keyed on one slot.
+    /// `ids` (sorted), indexed when the options allow and enough of them are keyed on one
+    /// slot; else with a key filter, when allowed and some are keyed.
     pub(crate) fn new(
         p: &Program,
         kind: Option<KindId>,
         ids: Box<[RuleId]>,
-        indexed: bool,
+        opts: crate::PrepareOptions,
     ) -> RuleList {
-        let index = if indexed {
+        let index = if opts.window_index {
             WindowIndex::build(p, kind, &ids).map(Box::new)
         } else {
             None
         };
-        let filter = if indexed && index.is_none() {
+        let filter = if opts.key_filter && index.is_none() {
             KeyFilter::build(p, kind, &ids).map(Box::new)
         } else {
             None
         };
-        let exclusive = if indexed { exclusive(p, &ids) } else { None };
+        let exclusive = if opts.exclusive {
+            exclusive(p, &ids)
+        } else {
+            None
+        };
         RuleList {
             ids,
             index,
@@ -822,7 +827,7 @@ mod tests {
             ))
         };
         let some = |s, want| conj(Expr::IsSome(field(s), want));
-        // normal_ship_by: spot and no promise; spot or tiered and a promise; presale.
+        // Three bases: mode 0 and no promise; mode 0 or 2 and a promise; mode 1.
         let spot = [is(1, 0), some(4, false)];
         let promised = [among(1, &[0, 2]), some(4, true)];
         let presale = [is(1, 1), some(6, true)];

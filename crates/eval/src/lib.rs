@@ -23,7 +23,7 @@
 //! condition for condition checks, the exemption when exempt) to the deciding rule, base
 //! first. When a top-level exception decided, the base path that produced `overridden`
 //! comes first; when the first rule is a base that merely names another value (an alias,
-//! `deadline = assessed_ship_by`), it is replaced by that value's chain. On a conflict the
+//! `deadline = some_value`), it is replaced by that value's chain. On a conflict the
 //! chain is the two rules; on `unknown` it is empty and `reason` says why.
 //!
 //! Evaluation is pure and deterministic: same program, records and `as_of` give the same
@@ -55,7 +55,7 @@ pub use decode::{DecodeError, Record, RecordId};
 pub use eval::{Reason, Scratch, Stop};
 pub use explain::Explanation;
 pub use output::{run, Format, RunOptions, RunSummary};
-pub use prepare::{PrepareError, PrepareOptions};
+pub use prepare::{FastPath, PrepareError, PrepareOptions};
 pub use render::explain_tree;
 pub use time::{format_duration, format_instant, parse_instant};
 pub use val::{format_decimal, Val};

@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn compensation_examples() {
-        // 150 CNY x 5% = 7.50 -> 8 (the baseline's worked example), and the edges.
+        // 150 CNY x 5% = 7.50 -> 8 (half up), and the edges.
         let pay = |m: &str, p: &str| money_times_percent(d(m), d(p));
         assert_eq!(bits(pay("150", "5")), Some((750, 2)));
         assert_eq!(bits(pay("700", "1")), Some((7, 0)));

@@ -55,6 +55,10 @@ pub(crate) enum Shape {
 #[derive(Debug)]
 pub(crate) struct PValue {
     pub shape: Shape,
+    /// The value's literal and its rule when the value is a constant (one unguarded base
+    /// without children, no exceptions, a literal body), whatever the options: what an
+    /// explanation shows for it, so that explanations do not depend on [`FastPath::Shapes`].
+    pub literal: Option<(Val, RuleId)>,
     /// The shape of the bases alone (what `overridden` evaluates, for values with
     /// exceptions: usually one unguarded base).
     pub base_shape: Shape,
@@ -70,13 +74,12 @@ pub(crate) struct PValue {
     pub flat: bool,
     /// For a flat value with a constant base: per exception (in list order),
     /// `lead_tests[from..to]`, the conjuncts its guard opens with that can be read in the
-    /// memo (`when in_listed_region and <check>.deadline <= 2022-03-31 23:59:59`).
-    /// See [`crate::eval::Cx::quiet`].
+    /// memo (`when <flag value> and <check>.deadline <= <constant instant>`).
+    /// See [`crate::eval::Cx::quiet`] ([`FastPath::Leads`]).
     pub leads: Option<Box<[(u32, u32)]>>,
     pub lead_tests: Box<[Lead]>,
     /// The boolean value every exception's guard opens with, when they all open with the
-    /// same one and no key filter applies (`in_listed_region`, for the waivers): while it
-    /// is false, the value is its base.
+    /// same one and no key filter applies: while it is false, the value is its base.
     pub gate: Option<ValueId>,
 }
 
@@ -96,7 +99,7 @@ pub(crate) struct PCheck {
     /// The deadline's base, when reading it through [`crate::checks`]' lean path can do
     /// without the value's decision walk (see [`Lean`]).
     pub lean: Option<Lean>,
-    /// The value the deadline names through aliases (`deadline = assessed_ship_by`), read
+    /// The value the deadline names through aliases (`deadline = some_value`), read
     /// in its place: the same outcome, and the same rule chain (an alias base's chain is
     /// the named value's). The deadline itself when it is not an alias.
     pub deadline_read: Option<ValueId>,
@@ -111,8 +114,8 @@ pub(crate) struct PCheck {
 
 /// A deadline decided, on most records, by one of its bases read directly: its one
 /// unguarded base (a [`Shape::Simple`] value), or one of several bases each guarded only by
-/// a window of one of the record's instants (`deadline as collect_v24 when order.paid_at >=
-/// 2023-01-01`), exactly one of which holds. Its exceptions, and the chosen base's
+/// a window of one of the record's instants (`deadline as v2 when order.paid_at >=
+/// 2000-01-01`), exactly one of which holds ([`FastPath::DirectBases`]). Its exceptions, and the chosen base's
 /// children, are all keyed by a window of the record's instants
 /// ([`crate::index::KeyFilter`]), so that a record outside every window is decided by the
 /// base without evaluating a guard. Every base's rule chain is static.
@@ -139,8 +142,8 @@ pub(crate) struct LeanBase {
 }
 
 /// A deadline that names another value through a chain of aliases, each with exceptions
-/// of its own (`assessed_ship_by = ship_by`, with the approved reports' exception;
-/// `ship_by = normal_ship_by`, with the announcements' windowed exceptions). On a record
+/// of its own (`outer = middle`, with an exception guarded by an optional value;
+/// `middle = inner`, with windowed exceptions) ([`FastPath::AliasChains`]). On a record
 /// where no exception of any link applies, the deadline is the last value named, decided
 /// as usual, and every link is decided by its alias base. That is seen without the
 /// exceptions' guards: each is skipped by its list's key filter or window index, or opens
@@ -195,17 +198,193 @@ impl fmt::Display for PrepareError {
 impl std::error::Error for PrepareError {}
 
 /// How to prepare a program. Verdicts never depend on these options, only speed does.
+///
+/// Every fast path the evaluator has is derived from the IR at preparation and has a switch
+/// here ([`FastPath`]); with all of them off ([`PrepareOptions::reference`]) every value is
+/// decided by the general walk of the module `eval`, the reference the fast paths are
+/// compared with (tests on generated policy sets of random shapes, one switch at a time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PrepareOptions {
-    /// Index sibling rules by the time windows of their guards (module `index`), so that
-    /// the cost per record grows slowly with the number of announcements. On by default;
-    /// off, every guard of a list is evaluated (the reference the tests compare with).
+    /// [`FastPath::WindowIndex`].
     pub window_index: bool,
+    /// [`FastPath::KeyFilter`].
+    pub key_filter: bool,
+    /// [`FastPath::Exclusive`].
+    pub exclusive: bool,
+    /// [`FastPath::Shapes`].
+    pub shapes: bool,
+    /// [`FastPath::LiteralOperands`].
+    pub literal_operands: bool,
+    /// [`FastPath::Flat`].
+    pub flat: bool,
+    /// [`FastPath::Leads`].
+    pub leads: bool,
+    /// [`FastPath::DirectBases`].
+    pub direct_bases: bool,
+    /// [`FastPath::AliasReads`].
+    pub alias_reads: bool,
+    /// [`FastPath::AliasChains`].
+    pub alias_chains: bool,
+    /// [`FastPath::StaticChains`].
+    pub static_chains: bool,
+}
+
+/// The evaluator's fast paths, each derived from the shape of the IR, each with a switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FastPath {
+    /// Sibling rules keyed by a window of one instant field are found through an index on
+    /// that field (module `index`) instead of a scan of every guard.
+    WindowIndex,
+    /// In lists too short for an index, keyed rules whose window misses the record are
+    /// skipped without evaluating their guard.
+    KeyFilter,
+    /// A list whose guards contradict each other two by two, and cannot stop, is scanned
+    /// only up to the first rule that applies.
+    Exclusive,
+    /// A value that is one unguarded base without exceptions is its body (a constant one is
+    /// computed once, at preparation), without the decision walk.
+    Shapes,
+    /// An operand naming a constant value is compiled as the literal.
+    LiteralOperands,
+    /// A value whose exceptions have no children is decided by one scan of their guards.
+    Flat,
+    /// Exceptions whose guards open with conjuncts that read values already decided for
+    /// the record (a boolean value, an instant value against a constant, `is some`) are
+    /// seen not to apply from those values, without evaluating the guards.
+    Leads,
+    /// A check's deadline whose bases are unguarded, or each guarded by one window of an
+    /// instant field, is read from the base whose window holds when no exception can apply
+    /// (all keyed and out of window).
+    DirectBases,
+    /// A check's deadline that is an alias of another value is read as that value.
+    AliasReads,
+    /// A deadline that names a value through a chain of aliases, each with exceptions of
+    /// its own, is read as the last value when no exception of any link can apply.
+    AliasChains,
+    /// Rule chains that do not depend on the record are computed once, at preparation.
+    StaticChains,
+}
+
+impl FastPath {
+    /// Every fast path.
+    pub const ALL: [FastPath; 11] = [
+        FastPath::WindowIndex,
+        FastPath::KeyFilter,
+        FastPath::Exclusive,
+        FastPath::Shapes,
+        FastPath::LiteralOperands,
+        FastPath::Flat,
+        FastPath::Leads,
+        FastPath::DirectBases,
+        FastPath::AliasReads,
+        FastPath::AliasChains,
+        FastPath::StaticChains,
+    ];
+
+    /// Its name, as `EDICT_FAST_PATHS` and the benchmarks spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FastPath::WindowIndex => "window_index",
+            FastPath::KeyFilter => "key_filter",
+            FastPath::Exclusive => "exclusive",
+            FastPath::Shapes => "shapes",
+            FastPath::LiteralOperands => "literal_operands",
+            FastPath::Flat => "flat",
+            FastPath::Leads => "leads",
+            FastPath::DirectBases => "direct_bases",
+            FastPath::AliasReads => "alias_reads",
+            FastPath::AliasChains => "alias_chains",
+            FastPath::StaticChains => "static_chains",
+        }
+    }
+
+    /// The fast path named `name`.
+    pub fn from_name(name: &str) -> Option<FastPath> {
+        FastPath::ALL.into_iter().find(|f| f.name() == name)
+    }
 }
 
 impl Default for PrepareOptions {
     fn default() -> PrepareOptions {
-        PrepareOptions { window_index: true }
+        PrepareOptions {
+            window_index: true,
+            key_filter: true,
+            exclusive: true,
+            shapes: true,
+            literal_operands: true,
+            flat: true,
+            leads: true,
+            direct_bases: true,
+            alias_reads: true,
+            alias_chains: true,
+            static_chains: true,
+        }
+    }
+}
+
+impl PrepareOptions {
+    /// Every fast path off: the general walk alone.
+    pub fn reference() -> PrepareOptions {
+        FastPath::ALL
+            .into_iter()
+            .fold(PrepareOptions::default(), |o, f| o.with(f, false))
+    }
+
+    /// These options with fast path `f` on or off.
+    pub fn with(mut self, f: FastPath, on: bool) -> PrepareOptions {
+        *match f {
+            FastPath::WindowIndex => &mut self.window_index,
+            FastPath::KeyFilter => &mut self.key_filter,
+            FastPath::Exclusive => &mut self.exclusive,
+            FastPath::Shapes => &mut self.shapes,
+            FastPath::LiteralOperands => &mut self.literal_operands,
+            FastPath::Flat => &mut self.flat,
+            FastPath::Leads => &mut self.leads,
+            FastPath::DirectBases => &mut self.direct_bases,
+            FastPath::AliasReads => &mut self.alias_reads,
+            FastPath::AliasChains => &mut self.alias_chains,
+            FastPath::StaticChains => &mut self.static_chains,
+        } = on;
+        self
+    }
+
+    /// Whether fast path `f` is on.
+    pub fn has(self, f: FastPath) -> bool {
+        match f {
+            FastPath::WindowIndex => self.window_index,
+            FastPath::KeyFilter => self.key_filter,
+            FastPath::Exclusive => self.exclusive,
+            FastPath::Shapes => self.shapes,
+            FastPath::LiteralOperands => self.literal_operands,
+            FastPath::Flat => self.flat,
+            FastPath::Leads => self.leads,
+            FastPath::DirectBases => self.direct_bases,
+            FastPath::AliasReads => self.alias_reads,
+            FastPath::AliasChains => self.alias_chains,
+            FastPath::StaticChains => self.static_chains,
+        }
+    }
+
+    /// Reads a switch list: `all` (the default), `none` (the reference walk), or names to
+    /// turn off, each with a leading `-` (`-leads,-direct_bases`).
+    pub fn parse(text: &str) -> Result<PrepareOptions, String> {
+        match text.trim() {
+            "" | "all" => return Ok(PrepareOptions::default()),
+            "none" => return Ok(PrepareOptions::reference()),
+            _ => {}
+        }
+        let mut o = PrepareOptions::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let name = part.strip_prefix('-').ok_or_else(|| {
+                format!("`{part}`: write `-NAME` to turn a fast path off, or `all` / `none`")
+            })?;
+            let f = FastPath::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = FastPath::ALL.iter().map(|f| f.name()).collect();
+                format!("no fast path `{name}`; there are {}", names.join(", "))
+            })?;
+            o = o.with(f, false);
+        }
+        Ok(o)
     }
 }
 
@@ -244,6 +423,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
     let mut cx = Compiler {
         p,
         place: String::new(),
+        literal_operands: opts.literal_operands,
     };
     let mut rules = Vec::with_capacity(p.rules.len());
     for (i, r) in p.rules.iter().enumerate() {
@@ -273,7 +453,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
                 p,
                 p.values.get(r.value as usize).and_then(|v| v.kind),
                 cx.rule_ids(&r.children)?,
-                opts.window_index,
+                opts,
             ),
             beats: cx.rule_ids(&r.beats)?,
             alias,
@@ -285,10 +465,22 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
     let mut values = Vec::with_capacity(p.values.len());
     for v in &p.values {
         cx.place = format!("value {}", v.id);
-        let bases = RuleList::new(p, v.kind, cx.rule_ids(&v.bases)?, opts.window_index);
-        let exceptions = RuleList::new(p, v.kind, cx.rule_ids(&v.exceptions)?, opts.window_index);
+        let bases = RuleList::new(p, v.kind, cx.rule_ids(&v.bases)?, opts);
+        let exceptions = RuleList::new(p, v.kind, cx.rule_ids(&v.exceptions)?, opts);
+        let literal = match (&bases[..], &exceptions[..]) {
+            ([r], []) => match (rules.get(*r as usize), p.rules.get(*r as usize)) {
+                (Some(pr), Some(ir_rule)) if pr.guard.is_empty() && pr.children.is_empty() => {
+                    match &ir_rule.body {
+                        Expr::Const(c) => Some((Val::from_const(c), *r)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
+        };
         let base_shape = match &bases[..] {
-            [r] => match (rules.get(*r as usize), p.rules.get(*r as usize)) {
+            [r] if opts.shapes => match (rules.get(*r as usize), p.rules.get(*r as usize)) {
                 (Some(pr), Some(ir_rule)) if pr.guard.is_empty() && pr.children.is_empty() => {
                     match &ir_rule.body {
                         Expr::Const(c) => Shape::Const((Val::from_const(c), *r)),
@@ -304,7 +496,8 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
         } else {
             Shape::General
         };
-        let flat = !exceptions.is_empty()
+        let flat = opts.flat
+            && !exceptions.is_empty()
             && exceptions.index().is_none()
             && exceptions.iter().all(|r| {
                 rules
@@ -313,6 +506,7 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             });
         values.push(PValue {
             shape,
+            literal,
             base_shape,
             chain: None,
             bases,
@@ -357,11 +551,13 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
             exempt_gate: None,
         });
     }
-    static_chains(&mut values, &rules);
-    rule_chains(&values, &mut rules);
+    if opts.static_chains {
+        static_chains(&mut values, &rules);
+        rule_chains(&values, &mut rules);
+    }
     for v in 0..values.len() {
         let pv = &values[v];
-        if !(matches!(pv.base_shape, Shape::Const(_)) && pv.flat) {
+        if !(opts.leads && matches!(pv.base_shape, Shape::Const(_)) && pv.flat) {
             continue;
         }
         let (mut ranges, mut tests) = (Vec::new(), Vec::new());
@@ -388,20 +584,27 @@ pub(crate) fn prepare(p: &Program, opts: PrepareOptions) -> Result<Prepared, Pre
     for pc in &mut checks {
         pc.lean = pc
             .deadline
+            .filter(|_| opts.direct_bases)
             .and_then(|d| lean(d, values.get(d as usize)?, &rules, &p.rules));
-        pc.deadline_read = pc.deadline.map(|d| unalias(d, &values, &rules));
-        if pc.lean.is_none() {
+        pc.deadline_read = pc.deadline.map(|d| {
+            if opts.alias_reads {
+                unalias(d, &values, &rules)
+            } else {
+                d
+            }
+        });
+        if pc.lean.is_none() && opts.alias_chains {
             pc.alias_chain = pc
                 .deadline_read
                 .and_then(|d| alias_chain(d, &values, &rules, &p.rules));
         }
-        pc.exempt_gate =
-            values
-                .get(pc.exempt as usize)
-                .and_then(|pv| match (pv.gate, &pv.base_shape) {
-                    (Some(g), Shape::Const((Val::Bool(b), _))) => Some((g, *b)),
-                    _ => None,
-                });
+        pc.exempt_gate = values
+            .get(pc.exempt as usize)
+            .filter(|_| opts.leads)
+            .and_then(|pv| match (pv.gate, &pv.base_shape) {
+                (Some(g), Shape::Const((Val::Bool(b), _))) => Some((g, *b)),
+                _ => None,
+            });
     }
     let mut by_kind = vec![Vec::new(); p.kinds.len()];
     let mut order: Vec<CheckId> = (0..p.checks.len() as CheckId).collect();
@@ -468,7 +671,7 @@ fn unalias(mut v: ValueId, values: &[PValue], rules: &[PRule]) -> ValueId {
 /// test can read in the memo: a boolean value, an instant value compared with a constant
 /// instant, or `value is some` / `is none`. The value is the
 /// one it names through aliases (an alias has its target's outcome, stop included): a
-/// check reads its deadline there (a `<check>.deadline` written `= assessed_ship_by`).
+/// check reads its deadline there (a `<check>.deadline` written `= some_value`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Lead {
     Flag(ValueId),

@@ -5,11 +5,11 @@
 //! the check's own step last:
 //!
 //! ```json
-//! [{"value":"baseline.ship_by","result":"2024-02-22T23:59:59+08:00","rules":[
-//!    {"rule":"baseline.ship_within","at":"baseline.edict:12","cites":"一.1",
-//!     "source":"…","depth":0,"outcome":"overridden","by":"cny2024.auto_extend",
-//!     "value":"2024-02-07T10:00:00+08:00"},
-//!    {"rule":"cny2024.merchant_delay","at":"cny2024.edict:40","depth":1,
+//! [{"value":"base.send_by","result":"2000-01-22T23:59:59+08:00","rules":[
+//!    {"rule":"base.send_within","at":"base.edict:12","cites":"一.1",
+//!     "source":"…","depth":0,"outcome":"overridden","by":"holiday.extend",
+//!     "value":"2000-01-07T10:00:00+08:00"},
+//!    {"rule":"holiday.own_delay","at":"holiday.edict:40","depth":1,
 //!     "outcome":"not_applicable","failed":"order.delay_ship_by is some",
 //!     "read":{"order.delay_ship_by":null}}]},
 //!  {"check":"ship_check","event":{"name":"order.shipped_at","value":"…"},

@@ -6,8 +6,8 @@
 //!   "cases": [ { "name": "...", "cites": "004 2.1.1", "as_of": "(optional override)",
 //!                "record": { "id": "CNY-1", "paid_at": "...", "shipped_at": null },
 //!                "expect": { "ship_check": { "status": "ok",
-//!                                               "deadline": "2024-02-22T23:59:59+08:00",
-//!                                               "rule": "cny2024.auto_extend" },
+//!                                               "deadline": "2000-01-22T23:59:59+08:00",
+//!                                               "rule": "holiday.extend" },
 //!                            "close_check": "absent" } } ] }
 //! ```
 //!

@@ -3,9 +3,9 @@
 //! ```json
 //! {"id":"O1","kind":"order","as_of":"2024-02-25T12:00:00+08:00",
 //!  "findings":[{"check":"ship_check","status":"violated",
-//!               "deadline":"2024-02-22T23:59:59+08:00","actual":"2024-02-23T09:00:00+08:00",
-//!               "compensation":"8","compensation_rule":"baseline.compensate",
-//!               "rules":["baseline.ship_within","cny2024.auto_extend"]}]}
+//!               "deadline":"2000-01-22T23:59:59+08:00","actual":"2000-01-23T09:00:00+08:00",
+//!               "compensation":"8","compensation_rule":"base.compensate",
+//!               "rules":["base.send_within","holiday.extend"]}]}
 //! ```
 //!
 //! Findings come in check-name order; checks that do not apply are absent. Instants print in

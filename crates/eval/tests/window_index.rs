@@ -244,7 +244,12 @@ proptest! {
     ) {
         let p = program(&specs);
         let indexed = Evaluator::new(&p).unwrap_or_else(|e| panic!("{e}"));
-        let scanned = Evaluator::with_options(&p, PrepareOptions { window_index: false })
+        let scanned = Evaluator::with_options(&p, PrepareOptions {
+            window_index: false,
+            key_filter: false,
+            exclusive: false,
+            ..Default::default()
+        })
             .unwrap_or_else(|e| panic!("{e}"));
         let (mut si, mut ss) = (indexed.scratch(), scanned.scratch());
         let as_of = t("2024-02-15 12:00:00");
@@ -288,6 +293,9 @@ fn many_disjoint_windows_agree_on_every_day() {
         &p,
         PrepareOptions {
             window_index: false,
+            key_filter: false,
+            exclusive: false,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -145,8 +145,12 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
         }
         "scale" | "scan" if n > 0 => {
             let program = bench::compile(&datagen::synth::policy_set(n))?;
+            let indexed = what == "scale";
             let opts = eval::PrepareOptions {
-                window_index: what == "scale",
+                window_index: indexed,
+                key_filter: indexed,
+                exclusive: indexed,
+                ..Default::default()
             };
             let ev = eval::Evaluator::with_options(&program, opts)
                 .map_err(|e| bench::SetupError(e.to_string()))?;
