@@ -68,6 +68,76 @@ fn crates_contain_no_domain_check_ids() {
     );
 }
 
+/// "The engine knows types, not shipping": no rule, value, check or announcement name of
+/// the shipped policies (the ones with an `_` or a digit, which no English word has), and no
+/// date they mention, appears in the sources of the engine and the library facade — not
+/// in code, not in comments.
+#[test]
+fn engine_sources_name_no_shipped_rule_or_date() {
+    let mut names = std::collections::BTreeSet::new();
+    let mut dates = std::collections::BTreeSet::new();
+    let policies: Vec<String> = std::fs::read_dir(root().join("policies"))
+        .expect("policies/ is readable")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "edict"))
+        .map(|p| std::fs::read_to_string(p).expect("readable"))
+        .collect();
+    assert!(policies.len() >= 8, "only {} policy files", policies.len());
+    for text in &policies {
+        let words: Vec<&str> = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for pair in words.windows(2) {
+            if matches!(pair[0], "value" | "check" | "as" | "announcement")
+                && pair[1].len() >= 4
+                && pair[1].starts_with(|c: char| c.is_ascii_lowercase())
+                && (pair[1].contains('_') || pair[1].bytes().any(|b| b.is_ascii_digit()))
+            {
+                names.insert(pair[1].to_string());
+            }
+        }
+        for w in &words {
+            let b = w.as_bytes();
+            if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && w.starts_with("20") {
+                dates.insert(w.to_string());
+            }
+        }
+    }
+    assert!(names.len() > 30 && dates.len() > 10, "{names:?} {dates:?}");
+    let mut offenders = Vec::new();
+    for krate in ["eval", "ir", "edict"] {
+        let mut stack = vec![root().join("crates").join(krate).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir)
+                .expect("readable")
+                .filter_map(Result::ok)
+            {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let src = std::fs::read_to_string(&p).unwrap_or_default();
+                for (i, line) in src.lines().enumerate() {
+                    let words =
+                        line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+                    for w in words {
+                        if names.contains(w) || dates.contains(w) {
+                            offenders.push(format!("{}:{}: {w}", p.display(), i + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "shipped names in the engine: {offenders:#?}"
+    );
+}
+
 #[test]
 fn shipped_policies_check() {
     let out = edict(&["check", "policies"]);

@@ -22,6 +22,7 @@ pub mod json;
 pub mod places;
 pub mod records;
 pub mod rng;
+pub mod shapes;
 pub mod synth;
 
 use std::io::{self, Write};
