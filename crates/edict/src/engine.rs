@@ -194,7 +194,8 @@ impl Engine {
     }
 
     /// Judges a stream of records (NDJSON, or one JSON array) and writes one verdict or
-    /// error record per input record, exactly as `edict eval` does: the CLI calls this.
+    /// error record per input record, exactly as `edict eval` does (the same loop,
+    /// `eval::run`).
     /// Bad records become error records and the stream goes on; only I/O errors stop it.
     pub fn judge_stream<R: BufRead, W: Write>(
         &self,
