@@ -8,15 +8,16 @@
 //! re-walking the memoized decision trees ([`Evaluator::evaluate_explained`]), so bulk runs
 //! pay nothing for them.
 //!
-//! ```no_run
-//! # fn demo(program: &ir::Program) -> Result<(), Box<dyn std::error::Error>> {
-//! let ev = eval::Evaluator::new(program)?;
-//! let as_of = eval::parse_instant("2024-02-25T12:00:00+08:00")?;
-//! let opts = eval::RunOptions { as_of, explain: false, format: eval::Format::Ndjson };
-//! let summary = eval::run(&ev, std::io::stdin().lock(), std::io::stdout().lock(), &opts)?;
-//! eprintln!("{} records, {} errors", summary.records, summary.errors);
-//! # Ok(()) }
-//! ```
+//! Rust programs use this crate through the facade crate `edict` (`Policies::load` →
+//! `Engine::judge`), whose front page has compiled, asserting examples; this crate is
+//! what it runs: [`Evaluator`] (prepare once, then judge records with a [`Scratch`] per
+//! thread), [`run`] (the NDJSON/JSON stream loop of `edict eval`) and [`testing`] (the
+//! policy test runner).
+//!
+//! Every shortcut the evaluator takes is derived from the shape of the IR at preparation
+//! and has a switch ([`PrepareOptions`], [`FastPath`]); with all of them off
+//! ([`PrepareOptions::reference`]) each value is decided by the general walk of the module
+//! `eval`, which the shortcuts are tested against on generated policy sets.
 //!
 //! The `rules` chain of a finding lists the rules that decided it: the path from the root
 //! of the deciding component's tree (the deadline for deadline checks, the violation
