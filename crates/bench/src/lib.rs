@@ -32,23 +32,14 @@ pub fn policies_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies")
 }
 
-/// Every `*.edict` file of `dir` as `(path, text)`, sorted by path.
+/// Every `*.edict` file below `dir` as `(path, text)`, sorted by path (the facade's folder
+/// reader, the one `edict` uses).
 pub fn read_policies(dir: &Path) -> Result<Vec<(String, String)>, SetupError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| SetupError(format!("cannot read {}: {e}", dir.display())))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| SetupError(format!("cannot list {}: {e}", dir.display())))?
-            .path();
-        if path.extension().is_some_and(|x| x == "edict") {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| SetupError(format!("cannot read {}: {e}", path.display())))?;
-            files.push((path.display().to_string(), text));
-        }
+    let (files, problems) = edict::load::policy_files(&[dir.to_path_buf()]);
+    match problems.first() {
+        Some(p) => Err(SetupError(format!("{}: {}", p.path, p.message))),
+        None => Ok(files),
     }
-    files.sort();
-    Ok(files)
 }
 
 /// The shipped policy files.

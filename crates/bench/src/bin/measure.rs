@@ -1,7 +1,7 @@
 //! `measure`: the benches' workloads without criterion, for profilers and noisy machines.
 //!
 //! ```text
-//! cargo run --release -p edict-bench --bin measure -- eval|eval-all|explain|stream|scale N|scan N|compile|compile-synth [ROUNDS]
+//! cargo run --release -p edict-bench --bin measure -- eval|eval-all|explain|stream|scale N|scan N|shapes N|compile|compile-synth [ROUNDS]
 //! ```
 //!
 //! The eval workloads cycle through a pool of 10,000 pre-decoded records (several MB: an
@@ -10,7 +10,10 @@
 //! memory (`POOL=1000` fits in L2), and `SEED=N` other records than the benchmarks' (seed
 //! 42; `crates/bench/scripts/pgo.sh` trains on seed 7). `eval` calls `evaluate_into` once
 //! per record; `eval-all` judges the pool with the batch API `evaluate_all`, which requests
-//! the next records' cache lines while judging one.
+//! the next records' cache lines while judging one. `shapes N` judges the same records
+//! with a policy set of random shapes and N announcements (`datagen::shapes`, seed `SET`,
+//! default 42): the per-record cost on rule sets unlike the shipped one. `FAST_PATHS`
+//! switches the evaluator's fast paths (`none`, or `-name,...`; see `eval::FastPath`).
 //!
 //! Runs the workload ROUNDS times (default 10) after one warm-up round and prints the best
 //! and the median time per record (per compile for the compile workloads). The best round is
@@ -22,7 +25,7 @@ use std::time::{Duration, Instant};
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: measure eval|eval-all|explain|explain-json|stream|stream-explain|scale N|scan N|compile|compile-synth [ROUNDS]"
+        "usage: measure eval|eval-all|explain|explain-json|stream|stream-explain|scale N|scan N|shapes N|compile|compile-synth [ROUNDS] (env: POOL, SEED, SET, FAST_PATHS)"
     );
     ExitCode::from(2)
 }
@@ -66,7 +69,7 @@ fn main() -> ExitCode {
         return usage();
     };
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0);
-    let needs_n = matches!(what, "scale" | "scan");
+    let needs_n = matches!(what, "scale" | "scan" | "shapes");
     let rounds: usize = args
         .get(if needs_n { 2 } else { 1 })
         .and_then(|a| a.parse().ok())
@@ -82,13 +85,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// The evaluator's fast paths as `FAST_PATHS` says (`all`, `none`, or `-name,...`).
+fn fast_paths() -> Result<eval::PrepareOptions, bench::SetupError> {
+    let text = std::env::var("FAST_PATHS").unwrap_or_default();
+    eval::PrepareOptions::parse(&text).map_err(|e| bench::SetupError(format!("FAST_PATHS: {e}")))
+}
+
 fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
     let as_of = bench::as_of();
     match what {
-        "eval" | "eval-all" | "explain" | "explain-json" => {
-            let program = bench::shipped_program()?;
-            let ev =
-                eval::Evaluator::new(&program).map_err(|e| bench::SetupError(e.to_string()))?;
+        "eval" | "eval-all" | "explain" | "explain-json" | "shapes" => {
+            // `shapes N`: a policy set of random shapes with N announcements
+            // (`datagen::shapes`), judged on the same records as the shipped set.
+            let program = if what == "shapes" {
+                bench::compile(&datagen::shapes::random_set(env_or("SET", 42), n.max(1)))?
+            } else {
+                bench::shipped_program()?
+            };
+            let ev = eval::Evaluator::with_options(&program, fast_paths()?)
+                .map_err(|e| bench::SetupError(e.to_string()))?;
             let (pool, seed) = (env_or("POOL", 10_000), env_or("SEED", bench::SEED));
             let records = bench::decode_all(&ev, &bench::generated_with(seed, pool))?;
             let mut scratch = ev.scratch();
@@ -105,7 +120,7 @@ fn run(what: &str, n: usize, rounds: usize) -> Result<bool, bench::SetupError> {
                 }
                 for r in &records {
                     match what {
-                        "eval" => {
+                        "eval" | "shapes" => {
                             ev.evaluate_into(&mut scratch, r, as_of, &mut out);
                             k += out.findings.len() as u64;
                         }
