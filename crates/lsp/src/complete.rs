@@ -141,7 +141,7 @@ fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> Comple
 }
 
 /// The id after `announcement` in a text that may not parse.
-fn announcement_id(text: &str) -> Option<String> {
+pub(crate) fn announcement_id(text: &str) -> Option<String> {
     let mut words = text.split_whitespace();
     while let Some(w) = words.next() {
         if w == "announcement" {

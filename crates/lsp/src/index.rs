@@ -270,6 +270,20 @@ impl Index {
         out
     }
 
+    /// Keeps the names of announcement `ns` from an earlier index (its file does not parse
+    /// now): completion still offers them while the file is being typed.
+    pub fn carry_over(&mut self, earlier: &Index, ns: &str) {
+        if self.namespaces.contains_key(ns) {
+            return;
+        }
+        if let Some(t) = earlier.namespaces.get(ns) {
+            self.namespaces.insert(ns.to_string(), t.clone());
+        }
+        for c in earlier.checks.iter().filter(|(n, _, _)| n == ns) {
+            self.checks.push(c.clone());
+        }
+    }
+
     /// Announcement ids.
     pub fn announcements(&self) -> Vec<String> {
         let mut v: Vec<String> = self.namespaces.keys().cloned().collect();

@@ -278,7 +278,18 @@ impl World {
             .unzip();
         let checked = check::check(&pairs);
         let lints = analysis::lint::lint(&checked, Some(&analysis::verify::EvalVerifier));
-        let index = Index::new(&checked.files);
+        let mut index = Index::new(&checked.files);
+        // Files that do not parse now keep the names they had, for completion.
+        if let Some(earlier) = &set.analysis {
+            for (_, f) in checked.sources.iter() {
+                if checked.files.iter().any(|(p, _)| *p == f.path) {
+                    continue;
+                }
+                if let Some(ns) = crate::complete::announcement_id(&f.text) {
+                    index.carry_over(&earlier.index, &ns);
+                }
+            }
+        }
         let lines = checked
             .sources
             .iter()

@@ -237,6 +237,10 @@ fn completion_in_context() {
     );
     let r = complete(&mut c, &t, "in lis", 6);
     assert_eq!(labels(&r), ["listed"]);
+    // While the file does not parse, its names are those it had.
+    let t = t.replace("then overridden + 72h", "then overridden +");
+    let r = complete(&mut c, &t, "in lis", 6);
+    assert_eq!(labels(&r), ["listed"]);
     c.shutdown();
 }
 
