@@ -43,7 +43,7 @@ pub fn code_actions(w: &mut World, url: &Url, range: Range) -> Option<Vec<CodeAc
     let a = w.analysis(url)?;
     let file = a.file_of(url)?;
     let mut out = Vec::new();
-    for d in &a.lints {
+    for d in a.lints() {
         if d.primary.span.file != file {
             continue;
         }

@@ -14,11 +14,13 @@ use syntax::Severity;
 
 use crate::world::Analysis;
 
-/// The diagnostics of every file of a set, by URL (files without any included).
+/// The diagnostics of every file of a set, by URL (files without any included); lint
+/// findings when they are ready.
 pub fn by_file(a: &Analysis) -> BTreeMap<Url, Vec<lsp_types::Diagnostic>> {
     let mut out: BTreeMap<Url, Vec<lsp_types::Diagnostic>> =
         a.urls.iter().map(|u| (u.clone(), Vec::new())).collect();
-    for d in a.checked.diagnostics.iter().chain(a.lints.iter()) {
+    let lints = a.lints_ready().unwrap_or_default();
+    for d in a.checked.diagnostics.iter().chain(lints) {
         if let (Some(url), Some(diag)) = (a.url(d.primary.span.file), convert(a, d)) {
             out.entry(url.clone()).or_default().push(diag);
         }

@@ -1,5 +1,7 @@
 //! The message loop: requests answered in order, notifications applied, diagnostics
-//! published when the queue is empty.
+//! published when the queue is empty — the checker's at once, lint findings when the
+//! background lint of that same analysis is done (one lint thread at a time; an analysis
+//! superseded while it waited is never linted).
 //!
 //! Every handler is total: unknown URIs, positions past the end, parameters of the wrong
 //! shape and files that do not parse give an empty answer or an LSP error response, never
@@ -8,8 +10,9 @@
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
-use crossbeam_channel::TryRecvError;
+use crossbeam_channel::{select, unbounded, Receiver, Sender};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
@@ -21,7 +24,7 @@ use lsp_types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::world::World;
+use crate::world::{Analysis, World};
 use crate::{actions, complete, diagnostics, hover, nav};
 
 /// What the server offers.
@@ -59,10 +62,15 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
     let (id, _params) = conn.initialize_start().map_err(|e| e.to_string())?;
     conn.initialize_finish(id, init)
         .map_err(|e| e.to_string())?;
+    let (lint_tx, lint_rx) = unbounded();
     let mut s = Server {
         conn,
         world: World::default(),
         published: HashMap::new(),
+        linting: false,
+        lint_queue: Vec::new(),
+        lint_tx,
+        lint_rx,
     };
     s.run()
 }
@@ -71,21 +79,61 @@ struct Server<'c> {
     conn: &'c Connection,
     world: World,
     published: HashMap<Url, Vec<lsp_types::Diagnostic>>,
+    /// A lint thread is running.
+    linting: bool,
+    /// Analyses whose lint findings are due, oldest first.
+    lint_queue: Vec<Arc<Analysis>>,
+    lint_tx: Sender<Arc<Analysis>>,
+    lint_rx: Receiver<Arc<Analysis>>,
+}
+
+/// What woke the loop.
+enum Event {
+    Msg(Message),
+    Linted(Arc<Analysis>),
+    Closed,
 }
 
 impl Server<'_> {
+    fn next(&self, block: bool) -> Option<Event> {
+        let (rx, lint) = (&self.conn.receiver, &self.lint_rx);
+        if block {
+            Some(select! {
+                recv(rx) -> m => m.map_or(Event::Closed, Event::Msg),
+                recv(lint) -> a => a.map_or(Event::Closed, Event::Linted),
+            })
+        } else {
+            select! {
+                recv(rx) -> m => Some(m.map_or(Event::Closed, Event::Msg)),
+                recv(lint) -> a => Some(a.map_or(Event::Closed, Event::Linted)),
+                default => None,
+            }
+        }
+    }
+
     fn run(&mut self) -> Result<(), String> {
         loop {
-            let msg = match self.conn.receiver.try_recv() {
-                Ok(m) => m,
-                Err(TryRecvError::Empty) => {
+            let event = match self.next(false) {
+                Some(e) => e,
+                None => {
                     self.publish();
-                    match self.conn.receiver.recv() {
-                        Ok(m) => m,
-                        Err(_) => return Ok(()),
+                    self.start_lint();
+                    match self.next(true) {
+                        Some(e) => e,
+                        None => return Ok(()),
                     }
                 }
-                Err(TryRecvError::Disconnected) => return Ok(()),
+            };
+            let msg = match event {
+                Event::Msg(m) => m,
+                Event::Closed => return Ok(()),
+                Event::Linted(a) => {
+                    self.linting = false;
+                    if self.world.is_current(&a) {
+                        self.publish_analysis(&a);
+                    }
+                    continue;
+                }
             };
             match msg {
                 Message::Request(r) => {
@@ -114,7 +162,8 @@ impl Server<'_> {
         let _ = self.conn.sender.send(m);
     }
 
-    /// Checks the sets that changed and publishes what differs from what the editor has.
+    /// Checks the sets that changed and publishes what differs from what the editor has;
+    /// queues their lint.
     fn publish(&mut self) {
         for key in self.world.dirty() {
             if catch_unwind(AssertUnwindSafe(|| self.world.analyze(&key))).is_err() {
@@ -122,19 +171,79 @@ impl Server<'_> {
             }
         }
         for a in self.world.take_fresh() {
-            for (url, diags) in diagnostics::by_file(&a) {
-                let known = self.published.get(&url);
-                if known.is_none() && diags.is_empty() || known == Some(&diags) {
-                    continue;
-                }
-                let version = self.world.doc(&url).map(|d| d.version);
-                let params = PublishDiagnosticsParams::new(url.clone(), diags.clone(), version);
-                self.send(Message::Notification(Notification::new(
-                    notif::PublishDiagnostics::METHOD.into(),
-                    params,
-                )));
-                self.published.insert(url, diags);
+            self.publish_analysis(&a);
+            if a.lints_ready().is_none() {
+                self.lint_queue.retain(|q| q.key != a.key);
+                self.lint_queue.push(a);
             }
+        }
+    }
+
+    /// Starts linting the oldest queued analysis that is still current.
+    fn start_lint(&mut self) {
+        if self.linting {
+            return;
+        }
+        while !self.lint_queue.is_empty() {
+            let a = self.lint_queue.remove(0);
+            if !self.world.is_current(&a) {
+                continue;
+            }
+            if a.lints_ready().is_some() {
+                // A request linted it meanwhile.
+                self.publish_analysis(&a);
+                continue;
+            }
+            let tx = self.lint_tx.clone();
+            let job = a.clone();
+            // The same stack as the checker's thread (`edict` runs commands on 256 MiB):
+            // the analyses recurse over expressions.
+            let spawned = std::thread::Builder::new()
+                .stack_size(256 * 1024 * 1024)
+                .spawn(move || {
+                    if catch_unwind(AssertUnwindSafe(|| job.lints().len())).is_err() {
+                        eprintln!("edict lsp: lint failed on {:?}", job.key);
+                    }
+                    let _ = tx.send(job);
+                });
+            if spawned.is_err() {
+                // No thread: lint here.
+                let _ = catch_unwind(AssertUnwindSafe(|| a.lints().len()));
+                self.publish_analysis(&a);
+                continue;
+            }
+            self.linting = true;
+            return;
+        }
+    }
+
+    /// Publishes the diagnostics of one analysis that differ from the editor's.
+    ///
+    /// While a set that checks waits for its lint, a file that shows lint findings and no
+    /// errors keeps them until the new findings come (instead of flickering empty); errors
+    /// appearing or going away are published at once.
+    fn publish_analysis(&mut self, a: &Analysis) {
+        let lint_pending = a.checked.program.is_some() && a.lints_ready().is_none();
+        let errors = |d: &[lsp_types::Diagnostic]| {
+            d.iter()
+                .any(|x| x.severity == Some(lsp_types::DiagnosticSeverity::ERROR))
+        };
+        for (url, diags) in diagnostics::by_file(a) {
+            let known = self.published.get(&url);
+            if known.is_none() && diags.is_empty() || known == Some(&diags) {
+                continue;
+            }
+            if lint_pending && !errors(&diags) && known.is_some_and(|k| !k.is_empty() && !errors(k))
+            {
+                continue;
+            }
+            let version = a.versions.get(&url).copied();
+            let params = PublishDiagnosticsParams::new(url.clone(), diags.clone(), version);
+            self.send(Message::Notification(Notification::new(
+                notif::PublishDiagnostics::METHOD.into(),
+                params,
+            )));
+            self.published.insert(url, diags);
         }
     }
 

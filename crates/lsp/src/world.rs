@@ -6,10 +6,15 @@
 //! that is not a file (`untitled:`) is a set of its own. A change only marks its set
 //! dirty; the set is checked again when the server is idle or a request needs it, so a
 //! burst of keystrokes costs one check.
+//!
+//! Lint is slower than checking (seconds on a thousand files, against a tenth of a second
+//! for the check), so an analysis carries its lint findings in a cell filled once: by a
+//! background thread the server starts after publishing the checker's diagnostics, or by a
+//! request that needs them (a code action) — whichever comes first, the other waits.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use lsp_types::Url;
@@ -49,8 +54,10 @@ pub struct ReadProblem {
 pub struct Analysis {
     /// The checker's result (sources, ASTs, program, diagnostics).
     pub checked: check::Checked,
-    /// Lint findings (empty while the set has errors).
-    pub lints: Vec<Diagnostic>,
+    /// The set it is the analysis of.
+    pub key: SetKey,
+    /// Lint findings, once computed (see [`Analysis::lints`]).
+    lints: OnceLock<Vec<Diagnostic>>,
     /// Names and their uses.
     pub index: Index,
     /// The URL of each source, by file id.
@@ -59,11 +66,25 @@ pub struct Analysis {
     pub lines: Vec<LineIndex>,
     /// Files that could not be read.
     pub problems: Vec<ReadProblem>,
-    /// How long checking, linting and indexing took.
+    /// The editor's version of each open buffer the analysis read.
+    pub versions: HashMap<Url, i32>,
+    /// How long checking and indexing took.
     pub elapsed: Duration,
 }
 
 impl Analysis {
+    /// Lint findings (none while the set has errors), computed now if no one has yet.
+    pub fn lints(&self) -> &[Diagnostic] {
+        self.lints.get_or_init(|| {
+            analysis::lint::lint(&self.checked, Some(&analysis::verify::EvalVerifier))
+        })
+    }
+
+    /// Lint findings if they are computed.
+    pub fn lints_ready(&self) -> Option<&[Diagnostic]> {
+        self.lints.get().map(Vec::as_slice)
+    }
+
     /// The file id of a URL in this set.
     pub fn file_of(&self, url: &Url) -> Option<FileId> {
         self.urls
@@ -219,6 +240,13 @@ impl World {
         out
     }
 
+    /// Whether `a` is the analysis of its set as it is now (no change since).
+    pub fn is_current(&self, a: &Arc<Analysis>) -> bool {
+        self.sets
+            .get(&a.key)
+            .is_some_and(|s| !s.dirty && s.analysis.as_ref().is_some_and(|x| Arc::ptr_eq(x, a)))
+    }
+
     /// The current analysis of a URL's set, checking it first when it changed.
     pub fn analysis(&mut self, url: &Url) -> Option<Arc<Analysis>> {
         let key = set_key(url);
@@ -245,6 +273,7 @@ impl World {
             set.loaded = true;
         }
         let mut inputs: BTreeMap<String, (Url, String)> = BTreeMap::new();
+        let mut versions = HashMap::new();
         let mut problems = Vec::new();
         for (path, r) in &set.disk {
             let Ok(url) = Url::from_file_path(path) else {
@@ -269,6 +298,7 @@ impl World {
                 Err(()) => url.to_string(),
             };
             problems.retain(|p| p.url != *url);
+            versions.insert(url.clone(), doc.version);
             inputs.insert(name, (url.clone(), doc.text.clone()));
         }
         let start = Instant::now();
@@ -277,7 +307,10 @@ impl World {
             .map(|(name, (url, text))| (url, (name, text)))
             .unzip();
         let checked = check::check(&pairs);
-        let lints = analysis::lint::lint(&checked, Some(&analysis::verify::EvalVerifier));
+        let lints = OnceLock::new();
+        if checked.program.is_none() {
+            let _ = lints.set(Vec::new());
+        }
         let mut index = Index::new(&checked.files);
         // Files that do not parse now keep the names they had, for completion.
         if let Some(earlier) = &set.analysis {
@@ -296,12 +329,14 @@ impl World {
             .map(|(_, f)| LineIndex::new(&f.text))
             .collect();
         let a = Arc::new(Analysis {
+            key: key.clone(),
             checked,
             lints,
             index,
             urls,
             lines,
             problems,
+            versions,
             elapsed: start.elapsed(),
         });
         set.analysis = Some(a.clone());
