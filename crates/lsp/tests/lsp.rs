@@ -531,8 +531,9 @@ fn latency() {
     );
     println!("change -> error published: {}", show(&mut to_error));
     println!(
-        "change -> clean (check + lint) published: {}",
+        "change -> checked, no errors, published: {}",
         show(&mut to_clean)
     );
+    println!("change -> lint findings published: {}", show(&mut to_lint));
     c.shutdown();
 }
