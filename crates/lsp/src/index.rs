@@ -109,8 +109,8 @@ impl Index {
         for (fi, (_, file)) in files.iter().enumerate() {
             ix.declare(fi, file);
         }
-        for (fi, (_, file)) in files.iter().enumerate() {
-            ix.resolve_file(fi, file);
+        for (_, file) in files {
+            ix.resolve_file(file);
         }
         ix.occurrences
             .sort_by_key(|o| (o.span.file, o.span.start, o.span.end));
@@ -292,7 +292,7 @@ impl Index {
     }
 
     /// Pass 2: references.
-    fn resolve_file(&mut self, _fi: usize, file: &ast::File) {
+    fn resolve_file(&mut self, file: &ast::File) {
         let ns = file
             .items
             .iter()
@@ -306,7 +306,7 @@ impl Index {
                 Item::Announcement(a) => {
                     for m in &a.meta {
                         if let ast::Meta::Effective(e) = m {
-                            self.expr(&ns, None, e, &mut Vec::new(), None);
+                            self.expr(&ns, e, &mut Vec::new(), None);
                         }
                     }
                 }
@@ -318,36 +318,27 @@ impl Index {
                         self.ty(t);
                     }
                     let want = v.ty.as_ref().and_then(|t| self.enum_of(t));
-                    self.definition(&ns, None, &v.def, want);
+                    self.definition(&ns, &v.def, want);
                 }
                 Item::Check(c) => {
-                    let check = format!("{ns}.{}", c.name.name);
                     for cl in &c.clauses {
                         match cl {
                             CheckClause::After(e)
                             | CheckClause::Applies(e)
-                            | CheckClause::Event(e) => {
-                                self.expr(&ns, Some(&check), e, &mut Vec::new(), None)
-                            }
-                            CheckClause::Component { def, .. } => {
-                                self.definition(&ns, Some(&check), def, None)
-                            }
+                            | CheckClause::Event(e) => self.expr(&ns, e, &mut Vec::new(), None),
+                            CheckClause::Component { def, .. } => self.definition(&ns, def, None),
                         }
                     }
                 }
                 Item::Exception(x) => {
                     let me = Sym::Rule(format!("{ns}.{}", x.label.name));
                     let target = self.target(&ns, &x.target);
-                    let check = match &target {
-                        Some(Sym::Component(c, _)) => Some(c.clone()),
-                        _ => None,
-                    };
                     let want = target.as_ref().and_then(|t| self.enum_of_sym(t));
                     if let Some(t) = target {
                         self.overrides.push((me, t));
                     }
-                    self.expr(&ns, check.as_deref(), &x.guard, &mut Vec::new(), None);
-                    self.expr(&ns, check.as_deref(), &x.body, &mut Vec::new(), want);
+                    self.expr(&ns, &x.guard, &mut Vec::new(), None);
+                    self.expr(&ns, &x.body, &mut Vec::new(), want);
                 }
                 Item::Priority(p) => {
                     for path in &p.order {
@@ -358,17 +349,11 @@ impl Index {
         }
     }
 
-    fn definition(
-        &mut self,
-        ns: &str,
-        check: Option<&str>,
-        d: &ast::Definition,
-        want: Option<String>,
-    ) {
+    fn definition(&mut self, ns: &str, d: &ast::Definition, want: Option<String>) {
         if let Some(g) = &d.guard {
-            self.expr(ns, check, g, &mut Vec::new(), None);
+            self.expr(ns, g, &mut Vec::new(), None);
         }
-        self.expr(ns, check, &d.body, &mut Vec::new(), want);
+        self.expr(ns, &d.body, &mut Vec::new(), want);
     }
 
     fn ty(&mut self, t: &ast::TypeExpr) {
@@ -470,56 +455,49 @@ impl Index {
     }
 
     /// Walks an expression; `want` is the enum a bare name should be a variant of.
-    fn expr(
-        &mut self,
-        ns: &str,
-        check: Option<&str>,
-        e: &ast::Expr,
-        locals: &mut Vec<Local>,
-        want: Option<String>,
-    ) {
+    fn expr(&mut self, ns: &str, e: &ast::Expr, locals: &mut Vec<Local>, want: Option<String>) {
         match &e.kind {
             ExprKind::Path(p) => {
-                self.path(ns, check, p, locals, want.as_deref());
+                self.path(ns, p, locals, want.as_deref());
             }
             ExprKind::Window(a, b) => {
-                self.expr(ns, check, a, locals, None);
-                self.expr(ns, check, b, locals, None);
+                self.expr(ns, a, locals, None);
+                self.expr(ns, b, locals, None);
             }
             ExprKind::Set(items) => {
                 for i in items {
-                    self.expr(ns, check, i, locals, want.clone());
+                    self.expr(ns, i, locals, want.clone());
                 }
             }
-            ExprKind::Unary(_, a) | ExprKind::IsSome(a, _) => self.expr(ns, check, a, locals, None),
+            ExprKind::Unary(_, a) | ExprKind::IsSome(a, _) => self.expr(ns, a, locals, None),
             ExprKind::Binary(op, a, b) => {
                 use ast::BinOp::*;
                 match op {
                     Eq | Ne | In | NotIn => {
-                        let ta = self.expr_enum(ns, a, locals);
-                        let tb = self.expr_enum(ns, b, locals);
-                        self.expr(ns, check, a, locals, tb);
-                        self.expr(ns, check, b, locals, ta);
+                        let ta = self.expr_enum(a, locals);
+                        let tb = self.expr_enum(b, locals);
+                        self.expr(ns, a, locals, tb);
+                        self.expr(ns, b, locals, ta);
                     }
                     _ => {
-                        self.expr(ns, check, a, locals, None);
-                        self.expr(ns, check, b, locals, None);
+                        self.expr(ns, a, locals, None);
+                        self.expr(ns, b, locals, None);
                     }
                 }
             }
             ExprKind::Call(_, args) => {
                 for a in args {
-                    self.expr(ns, check, a, locals, None);
+                    self.expr(ns, a, locals, None);
                 }
             }
             ExprKind::Quantifier {
                 var, list, filter, ..
             } => {
-                self.expr(ns, check, list, locals, None);
-                let record = self.expr_record(ns, list, locals);
-                self.scoped(ns, check, var, record, locals, |ix, locals| {
+                self.expr(ns, list, locals, None);
+                let record = self.expr_record(list, locals);
+                self.scoped(var, record, locals, |ix, locals| {
                     if let Some(f) = filter {
-                        ix.expr(ns, check, f, locals, None);
+                        ix.expr(ns, f, locals, None);
                     }
                 });
             }
@@ -530,12 +508,12 @@ impl Index {
                 filter,
                 ..
             } => {
-                self.expr(ns, check, list, locals, None);
-                let record = self.expr_record(ns, list, locals);
-                self.scoped(ns, check, var, record, locals, |ix, locals| {
-                    ix.expr(ns, check, body, locals, None);
+                self.expr(ns, list, locals, None);
+                let record = self.expr_record(list, locals);
+                self.scoped(var, record, locals, |ix, locals| {
+                    ix.expr(ns, body, locals, None);
                     if let Some(f) = filter {
-                        ix.expr(ns, check, f, locals, None);
+                        ix.expr(ns, f, locals, None);
                     }
                 });
             }
@@ -554,8 +532,6 @@ impl Index {
 
     fn scoped(
         &mut self,
-        _ns: &str,
-        _check: Option<&str>,
         var: &ast::Ident,
         record: Option<String>,
         locals: &mut Vec<Local>,
@@ -594,12 +570,12 @@ impl Index {
         ty
     }
 
-    fn expr_enum(&self, _ns: &str, e: &ast::Expr, locals: &[Local]) -> Option<String> {
+    fn expr_enum(&self, e: &ast::Expr, locals: &[Local]) -> Option<String> {
         self.expr_field_type(e, locals)
             .and_then(|t| self.enum_of(&t))
     }
 
-    fn expr_record(&self, _ns: &str, e: &ast::Expr, locals: &[Local]) -> Option<String> {
+    fn expr_record(&self, e: &ast::Expr, locals: &[Local]) -> Option<String> {
         self.expr_field_type(e, locals)
             .and_then(|t| self.record_of(&t))
     }
@@ -621,14 +597,7 @@ impl Index {
         None
     }
 
-    fn path(
-        &mut self,
-        own: &str,
-        check: Option<&str>,
-        p: &ast::Path,
-        locals: &[Local],
-        want: Option<&str>,
-    ) {
+    fn path(&mut self, own: &str, p: &ast::Path, locals: &[Local], want: Option<&str>) {
         let segs = &p.segments;
         let Some(first) = segs.first() else { return };
         // Bound element, then fact kind: fields follow.
@@ -686,7 +655,6 @@ impl Index {
                 self.add_ref(Sym::Check(id.clone()), name.span);
                 if let Some(part) = rest.get(1) {
                     if let Some(c) = Component::from_name(&part.name) {
-                        let _ = check;
                         self.add_ref(Sym::Component(id, c), part.span);
                     }
                 }
