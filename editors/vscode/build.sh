@@ -9,5 +9,6 @@ cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
 node -e 'for (const f of ["package.json", "language-configuration.json", "syntaxes/edict.tmLanguage.json"]) JSON.parse(require("fs").readFileSync(f, "utf8"))'
 node --check src/extension.js
+node test/grammar.js
 npx vsce package --skip-license --allow-missing-repository -o edict.vsix
 echo "built $(pwd)/edict.vsix"
