@@ -724,3 +724,117 @@ impl Index {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name written in an expression of the shipped policies is resolved by the
+    /// index (the statuses a check's `.status` is compared with are words, not symbols),
+    /// and every occurrence that is not a local has a definition.
+    #[test]
+    fn the_index_resolves_every_name_of_the_shipped_policies() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+        let mut inputs = Vec::new();
+        for e in std::fs::read_dir(&dir).expect("policies/").flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "edict") {
+                let text = std::fs::read_to_string(&p).expect("readable");
+                inputs.push((p.display().to_string(), text));
+            }
+        }
+        inputs.sort();
+        let checked = check::check(&inputs);
+        assert!(checked.program.is_some(), "{:?}", checked.diagnostics);
+        let ix = Index::new(&checked.files);
+        let mut paths = Vec::new();
+        for (_, f) in &checked.files {
+            for item in &f.items {
+                walk_item(item, &mut paths);
+            }
+        }
+        assert!(paths.len() > 150, "{} paths", paths.len());
+        let mut missing = Vec::new();
+        for p in &paths {
+            let last = p.segments.last().expect("a segment");
+            let found = ix.occurrences.iter().any(|o| {
+                o.span.same_place(&last.span)
+                    || (p.segments.len() > 1
+                        && o.span.same_place(&p.segments[0].span)
+                        && matches!(o.sym, Sym::Check(_)))
+            });
+            let status = p.segments.len() == 1 && ir::Status::from_name(&last.name).is_some();
+            let check_status = p.segments.last().is_some_and(|s| s.name == "status");
+            if !found && !status && !check_status {
+                missing.push(format!(
+                    "{} at {}",
+                    p.dotted(),
+                    checked.sources.locate(p.span)
+                ));
+            }
+        }
+        assert!(missing.is_empty(), "unresolved: {missing:#?}");
+        for o in &ix.occurrences {
+            if !matches!(o.sym, Sym::Local(..)) && !ix.defs.contains_key(&o.sym) {
+                let implicit = matches!(&o.sym, Sym::Component(_, c) if matches!(c, Component::Exempt | Component::Excluded));
+                assert!(implicit, "no definition for {:?}", o.sym);
+            }
+        }
+    }
+
+    fn walk_item(item: &Item, out: &mut Vec<ast::Path>) {
+        match item {
+            Item::Value(v) => walk_def(&v.def, out),
+            Item::Exception(x) => {
+                walk(&x.guard, out);
+                walk(&x.body, out);
+            }
+            Item::Check(c) => {
+                for cl in &c.clauses {
+                    match cl {
+                        CheckClause::After(e) | CheckClause::Applies(e) | CheckClause::Event(e) => {
+                            walk(e, out)
+                        }
+                        CheckClause::Component { def, .. } => walk_def(def, out),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn walk_def(d: &ast::Definition, out: &mut Vec<ast::Path>) {
+        if let Some(g) = &d.guard {
+            walk(g, out);
+        }
+        walk(&d.body, out);
+    }
+
+    fn walk(e: &ast::Expr, out: &mut Vec<ast::Path>) {
+        match &e.kind {
+            ExprKind::Path(p) => out.push(p.clone()),
+            ExprKind::Window(a, b) | ExprKind::Binary(_, a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            ExprKind::Set(xs) | ExprKind::Call(_, xs) => xs.iter().for_each(|x| walk(x, out)),
+            ExprKind::Unary(_, a) | ExprKind::IsSome(a, _) => walk(a, out),
+            ExprKind::Quantifier { list, filter, .. } => {
+                walk(list, out);
+                if let Some(f) = filter {
+                    walk(f, out);
+                }
+            }
+            ExprKind::Extremum {
+                body, list, filter, ..
+            } => {
+                walk(body, out);
+                walk(list, out);
+                if let Some(f) = filter {
+                    walk(f, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
