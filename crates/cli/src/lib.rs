@@ -1,5 +1,5 @@
 //! The `edict` command line: argument parsing and rendering. Behaviour lives in the
-//! library crates (syntax, check, ir, eval, analysis, fmt); each command is one small module
+//! library crates (syntax, check, ir, eval, analysis, fmt, lsp); each command is one small module
 //! under `cmd/`. `main.rs` only runs [`run`].
 
 /// `print!` for command output: a reader that went away (`edict test | head`) ends the
@@ -54,6 +54,8 @@ enum Command {
     Fmt(cmd::fmt::Args),
     /// What changes between two versions of the rules.
     Diff(cmd::diff::Args),
+    /// The language server for editors (LSP over standard input and output).
+    Lsp(cmd::lsp::Args),
 }
 
 /// Exit statuses (DESIGN.md "Behaviour contracts").
@@ -276,6 +278,7 @@ impl Command {
             Command::Lint(a) => cmd::lint::run(a),
             Command::Fmt(a) => cmd::fmt::run(a),
             Command::Diff(a) => cmd::diff::run(a),
+            Command::Lsp(a) => cmd::lsp::run(a),
         }
     }
 }

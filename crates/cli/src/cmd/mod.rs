@@ -7,4 +7,5 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod lint;
+pub mod lsp;
 pub mod test;
