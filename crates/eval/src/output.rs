@@ -11,8 +11,10 @@
 //!
 //! [`explain_id`] finds one record by id in a stream and renders its explanation tree.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
+use std::rc::Rc;
 use std::str::FromStr;
 
 use ir::Status;
@@ -281,7 +283,75 @@ pub fn run<R: BufRead, W: Write>(
     output: W,
     opts: &RunOptions,
 ) -> io::Result<RunSummary> {
-    let mut w = VerdictWriter::new(io::BufWriter::with_capacity(1 << 16, output), opts.format)?;
+    run_buffered(
+        ev,
+        input,
+        io::BufWriter::with_capacity(1 << 16, output),
+        opts,
+    )
+}
+
+/// [`run`] for a stream that may pause (a pipe, a terminal, a socket): the verdicts written
+/// so far are flushed before every read of `input`, that is whenever the run could wait
+/// for input. A slow producer sees each record's verdict as soon as it is judged; a fast
+/// one (or a file) still gets 64 KiB reads and writes, one flush per read.
+pub fn run_streaming<R: io::Read, W: Write>(
+    ev: &Evaluator<'_>,
+    input: R,
+    output: W,
+    opts: &RunOptions,
+) -> io::Result<RunSummary> {
+    let out = Rc::new(RefCell::new(io::BufWriter::with_capacity(1 << 16, output)));
+    let input = FlushFirst {
+        inner: input,
+        out: Rc::clone(&out),
+    };
+    run_buffered(
+        ev,
+        io::BufReader::with_capacity(1 << 16, input),
+        Shared(out),
+        opts,
+    )
+}
+
+/// A reader that flushes the output before each read (see [`run_streaming`]).
+struct FlushFirst<R, W: Write> {
+    inner: R,
+    out: Rc<RefCell<io::BufWriter<W>>>,
+}
+
+impl<R: io::Read, W: Write> io::Read for FlushFirst<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.out.borrow_mut().flush()?;
+        self.inner.read(buf)
+    }
+}
+
+/// The output of [`run_streaming`], shared with its input's [`FlushFirst`].
+struct Shared<W: Write>(Rc<RefCell<io::BufWriter<W>>>);
+
+impl<W: Write> Write for Shared<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.borrow_mut().write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+/// The body of [`run`] on an output that is already buffered.
+fn run_buffered<R: BufRead, W: Write>(
+    ev: &Evaluator<'_>,
+    input: R,
+    output: W,
+    opts: &RunOptions,
+) -> io::Result<RunSummary> {
+    let mut w = VerdictWriter::new(output, opts.format)?;
     let mut scratch = ev.scratch();
     let mut summary = RunSummary::default();
     let mut rec = Record {

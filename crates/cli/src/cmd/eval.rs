@@ -3,7 +3,7 @@
 use std::io::ErrorKind;
 use std::path::PathBuf;
 
-use crate::{load_for_eval, open_input, Exit};
+use crate::{load_for_eval, open_stream, Exit};
 
 /// Arguments of `edict eval`.
 #[derive(clap::Args)]
@@ -35,7 +35,7 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Error;
         }
     };
-    let Some(input) = open_input(&args.facts) else {
+    let Some(input) = open_stream(&args.facts) else {
         return Exit::Error;
     };
     let format = args.format.parse().unwrap_or_default();
@@ -44,7 +44,9 @@ pub fn run(args: &Args) -> Exit {
         explain: args.explain,
         format,
     };
-    match eval::run(&ev, input, std::io::stdout().lock(), &opts) {
+        // Verdicts are flushed whenever the input could pause (a slow producer on a pipe sees
+    // each verdict at once), and a failed write or flush ends the run with status 2.
+match eval::output::run_streaming(&ev, input, std::io::stdout().lock(), &opts) {
         Ok(summary) if summary.errors > 0 => {
             eprintln!(
                 "{} records judged, {} could not be read",
