@@ -398,6 +398,9 @@ fn value(p: &Program, memo: &mut Memo, v: &str, ty: &Ty, depth: u32) -> Option<V
                     }
                 }
             }
+            if matches!(ty, Ty::Set(_)) {
+                items = crate::decode::dedup_set(items);
+            }
             // Most lists are empty: they share one allocation.
             let items = if items.is_empty() {
                 Arc::clone(&memo.empty)
@@ -449,7 +452,8 @@ fn instant(b: &[u8]) -> Option<i64> {
         return None;
     }
     let secs = i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss);
-    Some(days_from_civil(y, m, d) * DAY + secs * SECOND - offset)
+    // Outside what verdicts print (9999-12-31T23:59:59Z): the general way says why.
+    crate::ops::in_range(days_from_civil(y, m, d) * DAY + secs * SECOND - offset)
 }
 
 /// A decimal of the commonest shape, digits with at most one point inside them and at

@@ -606,9 +606,23 @@ impl Lowerer {
     }
 
     fn decimal(&self, pair: &Pair<'_, Rule>) -> Result<Decimal> {
-        pair.as_str()
-            .parse::<Decimal>()
-            .map_err(|_| SyntaxError::invalid(self.span(pair), "this amount has too many digits"))
+        // Exactly or not at all (as records): a digit a decimal cannot hold is an error, not
+        // rounded away; zeros after the last significant decimal change nothing.
+        let text = pair.as_str();
+        let trimmed = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            text
+        };
+        Decimal::from_str_exact(text)
+            .or_else(|_| Decimal::from_str_exact(trimmed))
+            .map_err(|_| {
+                SyntaxError::invalid(
+                    self.span(pair),
+                    "this amount has more digits than money holds exactly (at most 28 after \
+                     the point and 28 significant)",
+                )
+            })
     }
 
     fn offset(&self, pair: &Pair<'_, Rule>) -> Result<i32> {

@@ -44,9 +44,13 @@ pub fn run(args: &Args) -> Exit {
         explain: args.explain,
         format,
     };
-        // Verdicts are flushed whenever the input could pause (a slow producer on a pipe sees
+    // Verdicts are flushed whenever the input could pause (a slow producer on a pipe sees
     // each verdict at once), and a failed write or flush ends the run with status 2.
-match eval::output::run_streaming(&ev, input, std::io::stdout().lock(), &opts) {
+    let result = eval::output::run_streaming(&ev, input, std::io::stdout().lock(), &opts);
+    if let Ok(summary) = &result {
+        warn_duplicates(summary);
+    }
+    match result {
         Ok(summary) if summary.errors > 0 => {
             eprintln!(
                 "{} records judged, {} could not be read",
@@ -61,5 +65,28 @@ match eval::output::run_streaming(&ev, input, std::io::stdout().lock(), &opts) {
             eprintln!("error: {e}");
             Exit::Error
         }
+    }
+}
+
+/// Ids name records: a repeated one is a warning on stderr with both lines (`edict explain
+/// --id` explains each record that has it).
+fn warn_duplicates(summary: &eval::RunSummary) {
+    for d in &summary.duplicates {
+        eprintln!(
+            "warning: line {}: record id `{}` was already used on line {}",
+            d.line,
+            eval::render::escape_controls(&d.id),
+            d.first_line
+        );
+    }
+    let more = summary.duplicates_total - summary.duplicates.len() as u64;
+    if more > 0 {
+        eprintln!("warning: {more} more records repeat an earlier id");
+    }
+    if summary.ids_untracked {
+        eprintln!(
+            "warning: more than {} distinct ids: repeats among the later ones were not looked for",
+            eval::output::MAX_TRACKED_IDS
+        );
     }
 }
