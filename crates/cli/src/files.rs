@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 pub struct Target<'a> {
     /// Refuse a path ending in `.edict` (the output is not a policy source).
     pub refuse_policy: bool,
-    /// The command's inputs (files or folders; folders are walked for their files by
-    /// identity, see [`write_file`]): the output may be none of them.
+    /// The command's inputs (files, or folders whose `*.edict` files are compared by
+    /// identity): the output may be none of them.
     pub inputs: &'a [PathBuf],
 }
 
@@ -68,8 +68,8 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
-/// Whether `out` names the same file as one of `inputs` (a file, or a file directly or
-/// deeper inside an input folder).
+/// Whether `out` names the same file as one of `inputs` (a file, or a `*.edict` file
+/// directly or deeper inside an input folder), links followed: `-o` a link to a policy.
 fn is_an_input(out: (u64, u64), inputs: &[PathBuf]) -> bool {
     fn walk(dir: &Path, out: (u64, u64), depth: usize) -> bool {
         if depth > 64 {
@@ -82,7 +82,9 @@ fn is_an_input(out: (u64, u64), inputs: &[PathBuf]) -> bool {
             let p = e.path();
             match std::fs::symlink_metadata(&p) {
                 Ok(m) if m.is_dir() => walk(&p, out, depth + 1),
-                Ok(_) => identity(&p) == Some(out),
+                // A folder's inputs are its policy files (an IR beside them is not read).
+                Ok(_) if p.extension().is_some_and(|e| e == "edict") => identity(&p) == Some(out),
+                Ok(_) => false,
                 Err(_) => false,
             }
         })
