@@ -106,7 +106,10 @@ fn order_with(field: &str, value: &str) -> String {
 }
 
 fn judge(records: &str) -> (Vec<Value>, Output) {
-    let out = edict_stdin(&["eval", "policies", "-", "--as-of", AS_OF], records.as_bytes());
+    let out = edict_stdin(
+        &["eval", "policies", "-", "--as-of", AS_OF],
+        records.as_bytes(),
+    );
     let lines = text(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -173,12 +176,20 @@ fn compile_writes_through_devices_fifos_and_links_and_never_replaces_them() {
     symlink(dir.join("nowhere"), &dangling).unwrap();
     let out = edict(&["compile", "policies", "-o", s(&dangling)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("refusing"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("refusing"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!dir.join("nowhere").exists());
     // A folder: refused.
     let out = edict(&["compile", "policies", "-o", s(&dir)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("folder"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("folder"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -188,7 +199,11 @@ fn compile_never_overwrites_a_policy_or_an_input() {
     let before = std::fs::read_to_string(&baseline).unwrap();
     let out = edict(&["compile", s(&pol), "-o", s(&baseline)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains(".edict"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(".edict"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&baseline).unwrap(), before);
     // Any .edict path, even a new one.
     let new = pol.parent().unwrap().join("new.edict");
@@ -202,11 +217,7 @@ fn compile_never_overwrites_a_policy_or_an_input() {
         std::os::unix::fs::symlink(&baseline, &link).unwrap();
         let out = edict(&["compile", s(&pol), "-o", s(&link)]);
         assert_eq!(out.status.code(), Some(2));
-        assert!(
-            text(&out.stderr).contains("input"),
-            "{}",
-            text(&out.stderr)
-        );
+        assert!(text(&out.stderr).contains("input"), "{}", text(&out.stderr));
         assert_eq!(std::fs::read_to_string(&baseline).unwrap(), before);
     }
     // An IR inside the policy folder is not an input: written, and written again.
@@ -249,7 +260,11 @@ fn a_crash_leaves_a_temporary_file_that_check_ignores() {
     let pol = policies_copy("crash");
     let file = pol.join("baseline.edict");
     let formatted = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, formatted.replace("value ship_within", "value   ship_within")).unwrap();
+    std::fs::write(
+        &file,
+        formatted.replace("value ship_within", "value   ship_within"),
+    )
+    .unwrap();
     let out = Command::new("sh")
         .arg("-c")
         .arg("ulimit -f 1; exec \"$0\" \"$@\"")
@@ -257,7 +272,12 @@ fn a_crash_leaves_a_temporary_file_that_check_ignores() {
         .args(["fmt", s(&file)])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), None, "killed by SIGXFSZ: {:?}", out.status);
+    assert_eq!(
+        out.status.code(),
+        None,
+        "killed by SIGXFSZ: {:?}",
+        out.status
+    );
     let leftovers: Vec<String> = std::fs::read_dir(&pol)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -302,7 +322,9 @@ fn every_command_fails_with_status_2_when_its_output_cannot_be_written() {
     std::fs::write(&messy, "value   x:int=1\n").unwrap();
     let commands: Vec<Vec<&str>> = vec![
         vec!["eval", "policies", orders, "--as-of", AS_OF],
-        vec!["eval", "policies", orders, "--as-of", AS_OF, "--format", "human"],
+        vec![
+            "eval", "policies", orders, "--as-of", AS_OF, "--format", "human",
+        ],
         vec!["explain", "policies", orders, "--id", &id, "--as-of", AS_OF],
         vec!["lint", "policies"],
         vec!["lint", "--format", "sarif", "policies"],
@@ -319,7 +341,12 @@ fn every_command_fails_with_status_2_when_its_output_cannot_be_written() {
             .open("/dev/full")
             .unwrap();
         let out = run_to(args, Stdio::from(full));
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
         let err = text(&out.stderr);
         assert!(
             err.contains("cannot write") || err.contains("No space left"),
@@ -374,7 +401,12 @@ fn verdicts_of_a_slow_stream_come_out_line_by_line() {
     let mut slowest = Duration::ZERO;
     for i in 0..3 {
         let sent = Instant::now();
-        writeln!(input, "{}", order.replace("DY240106001", &format!("SLOW{i}"))).unwrap();
+        writeln!(
+            input,
+            "{}",
+            order.replace("DY240106001", &format!("SLOW{i}"))
+        )
+        .unwrap();
         input.flush().unwrap();
         // The producer keeps the pipe open: without a flush per read nothing would come.
         let line = rx
@@ -444,15 +476,18 @@ fn the_checker_rejects_what_the_evaluator_cannot_compute() {
     let v = eval_mini(&dir, &mini_record());
     // Every exception applied: paid_at + 1,024 h.
     assert_eq!(
-        v[0]["findings"][0]["deadline"],
-        "2024-02-12T16:00:00+08:00",
+        v[0]["findings"][0]["deadline"], "2024-02-12T16:00:00+08:00",
         "{v:?}"
     );
     let (_, out) = check_set("exc-deep", &chain(ir::MAX_OVERRIDE_DEPTH + 1));
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("E0112") && err.contains("a.edict"), "{err}");
-    assert_eq!(err.matches("E0112").count(), 1, "one error per chain: {err}");
+    assert_eq!(
+        err.matches("E0112").count(),
+        1,
+        "one error per chain: {err}"
+    );
 
     // Values: a chain of values (the check counts as one link) up to MAX_VALUE_CHAIN, also
     // when every link reads `overridden` (two nested evaluations per link).
@@ -485,7 +520,11 @@ fn the_checker_rejects_what_the_evaluator_cannot_compute() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("E0112"), "{err}");
-    assert_eq!(err.matches("E0112").count(), 1, "one error per chain: {err}");
+    assert_eq!(
+        err.matches("E0112").count(),
+        1,
+        "one error per chain: {err}"
+    );
 
     // round: the unit is a positive amount written in the policy.
     for unit in ["0 CNY", "0.00 CNY"] {
@@ -526,10 +565,16 @@ fn reversed_effective_windows_and_impossible_literals_are_errors() {
         let (_, out) = check_set("lit", &format!("value t: instant = {lit}\n"));
         assert_eq!(out.status.code(), Some(2), "{lit}");
         let err = text(&out.stderr);
-        assert!(err.contains(words) && err.contains("a.edict"), "{lit}: {err}");
+        assert!(
+            err.contains(words) && err.contains("a.edict"),
+            "{lit}: {err}"
+        );
     }
     // Trailing zeros are exact: accepted.
-    let (_, out) = check_set("lit-ok", "value t: instant = 2024-01-01 00:00:00.123000000\n");
+    let (_, out) = check_set(
+        "lit-ok",
+        "value t: instant = 2024-01-01 00:00:00.123000000\n",
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // Beyond what verdicts print (10000-01-01 in +08:00).
     let (_, out) = check_set("lit-far", "value t: instant = 9999-12-31 23:59:59Z\n");
@@ -543,9 +588,15 @@ fn inputs_are_exact_or_rejected_with_the_field_named() {
     // Money beyond 28 decimals: an error record naming the field, not a rounded amount.
     let (v, _) = judge(&order_with("order_paid", "1.00000000000000000000000000001"));
     let err = v[0]["error"].as_str().unwrap_or_default();
-    assert!(err.contains("order_paid") && err.contains("digits"), "{v:?}");
+    assert!(
+        err.contains("order_paid") && err.contains("digits"),
+        "{v:?}"
+    );
     // Zeros beyond it change nothing.
-    let (v, _) = judge(&order_with("order_paid", "150.000000000000000000000000000000"));
+    let (v, _) = judge(&order_with(
+        "order_paid",
+        "150.000000000000000000000000000000",
+    ));
     assert!(v[0]["findings"].is_array(), "{v:?}");
     // A literal likewise.
     let (_, out) = check_set(
@@ -553,13 +604,26 @@ fn inputs_are_exact_or_rejected_with_the_field_named() {
         "value m: money = 1.00000000000000000000000000001 CNY\n",
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("digits"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("digits"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // 100 ns after a deadline is not on time: finer input is rejected, not truncated.
-    let (v, _) = judge(&order_with("shipped_at", "2024-01-07T16:40:00.0000001+08:00"));
+    let (v, _) = judge(&order_with(
+        "shipped_at",
+        "2024-01-07T16:40:00.0000001+08:00",
+    ));
     let err = v[0]["error"].as_str().unwrap_or_default();
-    assert!(err.contains("shipped_at") && err.contains("microsecond"), "{v:?}");
-    let (v, _) = judge(&order_with("shipped_at", "2024-01-07T16:40:00.000000000+08:00"));
+    assert!(
+        err.contains("shipped_at") && err.contains("microsecond"),
+        "{v:?}"
+    );
+    let (v, _) = judge(&order_with(
+        "shipped_at",
+        "2024-01-07T16:40:00.000000000+08:00",
+    ));
     assert!(v[0]["findings"].is_array(), "{v:?}");
 
     // Instants are printed in +08:00: one range in and out.
@@ -568,9 +632,19 @@ fn inputs_are_exact_or_rejected_with_the_field_named() {
         first_order().as_bytes(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("0001..9999"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("0001..9999"),
+        "{}",
+        text(&out.stderr)
+    );
     let (v, _) = judge(&order_with("paid_at", "9999-12-31T20:00:00Z"));
-    assert!(v[0]["error"].as_str().unwrap_or_default().contains("paid_at"), "{v:?}");
+    assert!(
+        v[0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("paid_at"),
+        "{v:?}"
+    );
     // Deadlines computed past year 9999 are unknown (an overflow), never printed as 10000.
     let (v, _) = judge(&order_with("paid_at", "9999-12-31T23:00:00+08:00"));
     let line = v[0].to_string();
@@ -599,7 +673,10 @@ fn sets_drop_repeated_elements() {
     assert_eq!(f["deadline"], "2024-01-03T00:00:00+08:00", "{v:?}");
     // The same through the general decoding path (a JSON array input).
     let v = eval_mini(&dir, &format!("[{}]", mini_record()));
-    assert_eq!(v[0]["findings"][0]["deadline"], "2024-01-03T00:00:00+08:00", "{v:?}");
+    assert_eq!(
+        v[0]["findings"][0]["deadline"], "2024-01-03T00:00:00+08:00",
+        "{v:?}"
+    );
 }
 
 #[test]
@@ -613,15 +690,29 @@ fn duplicate_ids_are_reported_with_both_lines_and_each_is_explained() {
     let out = edict(&["eval", "policies", s(&file), "--as-of", AS_OF]);
     assert_eq!(out.status.code(), Some(0));
     let err = text(&out.stderr);
-    assert!(err.contains("warning: line 3") && err.contains("line 1"), "{err}");
+    assert!(
+        err.contains("warning: line 3") && err.contains("line 1"),
+        "{err}"
+    );
     let id = serde_json::from_str::<Value>(&order).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let out = edict(&["explain", "policies", s(&file), "--id", &id, "--as-of", AS_OF]);
+    let out = edict(&[
+        "explain",
+        "policies",
+        s(&file),
+        "--id",
+        &id,
+        "--as-of",
+        AS_OF,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let tree = text(&out.stdout);
-    assert!(tree.contains("== line 1 ==") && tree.contains("== line 3 =="), "{tree}");
+    assert!(
+        tree.contains("== line 1 ==") && tree.contains("== line 3 =="),
+        "{tree}"
+    );
     assert_eq!(tree.matches(&format!("{id} (order) as of")).count(), 2);
     assert!(text(&out.stderr).contains("lines 1, 3"));
 }
@@ -633,28 +724,50 @@ fn human_output_escapes_control_characters() {
     let evil = "X\u{1b}]0;pwned\u{7}\r\nFAKE ROW";
     let record = order_with("id", &serde_json::to_string(evil).unwrap());
     let out = edict_stdin(
-        &["eval", "policies", "-", "--as-of", AS_OF, "--format", "human"],
+        &[
+            "eval", "policies", "-", "--as-of", AS_OF, "--format", "human",
+        ],
         record.as_bytes(),
     );
     let shown = text(&out.stdout);
-    assert!(!shown.contains('\u{1b}') && !shown.contains('\r'), "{shown:?}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\r'),
+        "{shown:?}"
+    );
     assert!(!shown.lines().any(|l| l.starts_with("FAKE")), "{shown}");
     assert!(shown.contains("\\u{1b}"), "{shown}");
     // An error record's row too.
     let bad = record.replace("\"spot\"", "\"\\u001b[2Jspot\"");
     let out = edict_stdin(
-        &["eval", "policies", "-", "--as-of", AS_OF, "--format", "human"],
+        &[
+            "eval", "policies", "-", "--as-of", AS_OF, "--format", "human",
+        ],
         bad.as_bytes(),
     );
-    assert!(!text(&out.stdout).contains('\u{1b}'), "{:?}", text(&out.stdout));
+    assert!(
+        !text(&out.stdout).contains('\u{1b}'),
+        "{:?}",
+        text(&out.stdout)
+    );
     // explain.
     let dir = tempdir("escape");
     let file = dir.join("o.ndjson");
     std::fs::write(&file, &record).unwrap();
-    let out = edict(&["explain", "policies", s(&file), "--id", evil, "--as-of", AS_OF]);
+    let out = edict(&[
+        "explain",
+        "policies",
+        s(&file),
+        "--id",
+        evil,
+        "--as-of",
+        AS_OF,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
-    assert!(!shown.contains('\u{1b}') && !shown.contains('\r'), "{shown:?}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\r'),
+        "{shown:?}"
+    );
     assert!(!shown.lines().any(|l| l.starts_with("FAKE")), "{shown}");
 }
 
@@ -718,5 +831,8 @@ fn an_announcement_id_equal_to_a_fact_kind_is_one_error_at_the_announcement() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert_eq!(err.matches("Error").count(), 1, "{err}");
-    assert!(err.contains("E0107") && err.contains("order.edict") && err.contains("schema.edict"), "{err}");
+    assert!(
+        err.contains("E0107") && err.contains("order.edict") && err.contains("schema.edict"),
+        "{err}"
+    );
 }

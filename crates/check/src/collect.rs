@@ -428,10 +428,7 @@ fn name_clashes(files: &[FileInfo], facts: &[ast::FactDecl], diags: &mut Vec<Dia
                 diags.push(
                     Diagnostic::error(
                         codes::ANNOUNCEMENT,
-                        format!(
-                            "announcement id `{}` is the name of a fact kind",
-                            a.id.name
-                        ),
+                        format!("announcement id `{}` is the name of a fact kind", a.id.name),
                         a.id.span,
                         "this announcement",
                     )

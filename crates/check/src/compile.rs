@@ -124,15 +124,13 @@ fn metadata_times(meta: &[Meta], zone: i32, diags: &mut Vec<Diagnostic>) {
     };
     for m in meta {
         match m {
-            Meta::Published { at, span, .. } => {
-                if span_of(at, zone).is_none() {
-                    diags.push(Diagnostic::error(
-                        codes::BAD_TIME,
-                        "this time cannot be placed on the time line",
-                        *span,
-                        "outside years 0001..9999 in +08:00",
-                    ));
-                }
+            Meta::Published { at, span, .. } if span_of(at, zone).is_none() => {
+                diags.push(Diagnostic::error(
+                    codes::BAD_TIME,
+                    "this time cannot be placed on the time line",
+                    *span,
+                    "outside years 0001..9999 in +08:00",
+                ));
             }
             Meta::Effective(e) => {
                 let ast::ExprKind::Window(a, b) = &e.kind else {

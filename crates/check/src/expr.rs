@@ -657,7 +657,8 @@ impl Checker<'_> {
         }
         // The evaluator cannot round to a zero unit, and a unit read from the records could
         // be zero: the unit is a positive amount written in the policy (see limits.rs).
-        if func == Func::Round && !matches!(&b, Expr::Const(Const::Money(m)) if m.is_sign_positive() && !m.is_zero())
+        if func == Func::Round
+            && !matches!(&b, Expr::Const(Const::Money(m)) if m.is_sign_positive() && !m.is_zero())
         {
             self.diags.push(
                 Diagnostic::error(

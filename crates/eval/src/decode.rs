@@ -495,12 +495,14 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
     } else {
         text.trim_end_matches('0').trim_end_matches('.')
     };
-    Decimal::from_str_exact(text).or_else(|_| Decimal::from_str_exact(trimmed)).map_err(|_| {
-        format!(
-            "the number \"{text}\" has more digits than money holds exactly (at most 28 \
+    Decimal::from_str_exact(text)
+        .or_else(|_| Decimal::from_str_exact(trimmed))
+        .map_err(|_| {
+            format!(
+                "the number \"{text}\" has more digits than money holds exactly (at most 28 \
              after the point and 28 significant)"
-        )
-    })
+            )
+        })
 }
 
 /// A region code from a code string, name path or number; `None` when the JSON type is wrong.

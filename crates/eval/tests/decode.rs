@@ -146,8 +146,10 @@ fn instants_in_every_accepted_form() {
         at("2024-02-05 10:00:00.123456000"),
         Val::Instant(t("2024-02-05 10:00:00") + 123_456)
     );
-    assert!(err(order(json!({"paid_at": "2024-02-05 10:00:00.123456789"})))
-        .contains("finer than a microsecond"));
+    assert!(
+        err(order(json!({"paid_at": "2024-02-05 10:00:00.123456789"})))
+            .contains("finer than a microsecond")
+    );
     assert_eq!(
         at("0001-01-01 00:00:00"),
         Val::Instant(-62_135_625_600_000_000)

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::render::Format;
 use crate::files::{write_file, Target};
+use crate::render::Format;
 use crate::{load_program_sources, Exit};
 
 /// Arguments of `edict compile`.
