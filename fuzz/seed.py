@@ -5,6 +5,8 @@ parse, fmt: every policies/*.edict file.  check: each file alone and the whole s
 decode: examples/orders.ndjson (whole, and line by line), every record of
 policies/tests/*.json merged with its file's defaults, as NDJSON and as a JSON array.
 ir_load: the shipped set compiled (needs `cargo build -p edict-cli` at the root first).
+compile_eval: each announcement file alone and all joined; diff: pairs of them, the same
+and with one number, date or variant changed.
 """
 import json, pathlib, subprocess, sys
 
@@ -54,5 +56,20 @@ if edict.exists():
     subprocess.run([str(edict), "compile", str(root / "policies"), "-o", str(out)], check=True)
 else:
     print("no target/debug/edict: build it for the ir_load seed", file=sys.stderr)
-for t in ("parse", "check", "decode", "fmt", "ir_load"):
+# compile_eval, diff: announcements over the shipped schema (the target prepends it).
+PAIR = "\n// ==== old | new ====\n"
+rules = [p for p in policies if p.stem != "schema"]
+for p in rules:
+    put("compile_eval", p.stem, p.read_bytes())
+everything = SEP.join(p.read_text() for p in rules)
+put("compile_eval", "all", everything)
+put("diff", "same", everything + PAIR + everything)
+base = (root / "policies" / "baseline.edict").read_text()
+put("diff", "baseline", base + PAIR + base)
+for i, (a, b) in enumerate([("48h", "24h"), ("2023-01-01", "2023-02-01"), ("spot", "presale")]):
+    if a in base:
+        put("diff", f"baseline-{i}", base + PAIR + base.replace(a, b, 1))
+    if a in everything:
+        put("diff", f"all-{i}", everything + PAIR + everything.replace(a, b, 1))
+for t in ("parse", "check", "decode", "fmt", "ir_load", "compile_eval", "diff"):
     print(t, len(list((corpus / t).glob("*"))), "seeds")

@@ -149,3 +149,41 @@ pub fn judge_against_reference(program: &ir::Program, records: &[u8]) {
         }
     }
 }
+
+/// The shipped `schema.edict` (fact kinds, enums, records): prepended to generated
+/// policies so that the example records decode against them.
+pub fn shipped_schema() -> (String, String) {
+    shipped_policies()
+        .iter()
+        .find(|(name, _)| name == "schema.edict")
+        .cloned()
+        .expect("policies/schema.edict exists")
+}
+
+/// The files of one generated policy set: the shipped schema, then `text` split at
+/// [`FILE_SEPARATOR`] into `gen0.edict`, `gen1.edict`, ...
+pub fn with_schema(text: &str) -> Vec<(String, String)> {
+    let mut files = vec![shipped_schema()];
+    files.extend(
+        text.split(FILE_SEPARATOR)
+            .enumerate()
+            .map(|(i, t)| (format!("gen{i}.edict"), t.to_string())),
+    );
+    files
+}
+
+/// Checks, compiles, writes and reloads the IR of a generated policy set; `None` when the
+/// checker rejects it. Panics when a program the checker accepted does not load back or
+/// the evaluator refuses it: the checker's limits must cover the evaluator's.
+pub fn compile_and_load(files: &[(String, String)]) -> Option<ir::Program> {
+    let program = check::check(files).program?;
+    let json = program.to_json();
+    let back = match ir::Program::from_json(&json) {
+        Ok(p) => p,
+        Err(e) => panic!("a checked program's IR does not load: {e}"),
+    };
+    if let Err(e) = eval::Evaluator::new(&back) {
+        panic!("the evaluator refuses a checked program: {e}");
+    }
+    Some(back)
+}

@@ -154,7 +154,9 @@ impl<'a> Checker<'a> {
             .text()
             .get(..span.start as usize)
             .map_or(1, |t| t.matches('\n').count() + 1);
-        let mut source = source_text(f, span).unwrap_or_default().trim().to_string();
+        let mut source = source_text(f, span).unwrap_or_default();
+        source.truncate(end_of_tokens(&source));
+        let mut source = source.trim().to_string();
         if source.chars().count() > 600 {
             source = source.chars().take(600).collect::<String>() + "…";
         }
@@ -165,6 +167,49 @@ impl<'a> Checker<'a> {
             source,
         }
     }
+}
+
+/// The length of `text` up to the end of its last token: an item's span can take in the
+/// blank lines and comments after it (they belong to the next item), which an
+/// explanation's source text must not show. Strings are skipped whole, so `//` inside one
+/// is not a comment.
+pub(crate) fn end_of_tokens(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut end) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(b.len());
+                end = i;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i = (i + 2).min(b.len());
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            _ => {
+                // One character (UTF-8 continuation bytes included), ending at a boundary.
+                i += 1;
+                while i < b.len() && (b[i] & 0xC0) == 0x80 {
+                    i += 1;
+                }
+                end = i;
+            }
+        }
+    }
+    end
 }
 
 fn source_text(f: &FileInfo, span: Span) -> Option<String> {

@@ -22,6 +22,9 @@ pub const PRIORITY: &str = "E0109";
 pub const CYCLE: &str = "E0110";
 /// A value or check that reads two kinds of facts, or a check that reads none.
 pub const KINDS: &str = "E0111";
+/// A policy beyond what the evaluator computes: exceptions nested too deep, a chain of
+/// values too long (the table of limits in REFERENCE.md).
+pub const LIMIT: &str = "E0112";
 /// An expression of the wrong type.
 pub const MISMATCH: &str = "E0201";
 /// An operator or function that does not apply to these types.
@@ -75,6 +78,10 @@ pub const ALL: &[(&str, &str)] = &[
     (
         KINDS,
         "a value or check reading two kinds of facts, or none",
+    ),
+    (
+        LIMIT,
+        "exceptions nested too deep, or a chain of values too long",
     ),
     (MISMATCH, "an expression of the wrong type"),
     (

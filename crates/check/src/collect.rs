@@ -301,6 +301,7 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
     enums.sort_by(|a, b| a.name.name.cmp(&b.name.name));
     records.sort_by(|a, b| a.name.name.cmp(&b.name.name));
     facts.sort_by(|a, b| a.name.name.cmp(&b.name.name));
+    name_clashes(files, &facts, diags);
 
     let value_index: HashMap<String, u32> = raw_values
         .iter()
@@ -409,6 +410,37 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
         records,
         facts,
         priorities,
+    }
+}
+
+/// An announcement id names its rules (`cny2024.auto_extend`), and a fact kind its fields
+/// (`order.paid_at`): an announcement whose id is a fact kind would have `id.x` mean the
+/// fact field, never its own rule. One error at the announcement, the fact kind as
+/// secondary label. (A fact kind and an enum variant may share a name: a bare name is the
+/// variant, a fact kind is always followed by `.field`; see `path.rs`.)
+fn name_clashes(files: &[FileInfo], facts: &[ast::FactDecl], diags: &mut Vec<Diagnostic>) {
+    for file in files {
+        for item in &file.ast.items {
+            let ast::Item::Announcement(a) = item else {
+                continue;
+            };
+            if let Some(f) = facts.iter().find(|f| f.name.name == a.id.name) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::ANNOUNCEMENT,
+                        format!("announcement id `{}` is the name of a fact kind", a.id.name),
+                        a.id.span,
+                        "this announcement",
+                    )
+                    .with_label(f.name.span, "the fact kind")
+                    .with_help(format!(
+                        "`{}.x` would mean the fact field, never this announcement's rule; \
+                         choose another id",
+                        a.id.name
+                    )),
+                );
+            }
+        }
     }
 }
 

@@ -90,6 +90,7 @@ pub(crate) fn file_infos(
                     );
                 }
             }
+            metadata_times(&a.meta, zone, diags);
         }
         out.push(FileInfo {
             id,
@@ -101,6 +102,60 @@ pub(crate) fn file_infos(
         });
     }
     out
+}
+
+/// The announcement's `published` and `effective` instants, in the file's zone: each must
+/// be placeable (years 0001..9999, as records), and the window must not be reversed.
+fn metadata_times(meta: &[Meta], zone: i32, diags: &mut Vec<Diagnostic>) {
+    let place = |e: &ast::Expr, diags: &mut Vec<Diagnostic>| match &e.kind {
+        ast::ExprKind::Time(t) => {
+            let s = span_of(t, zone);
+            if s.is_none() {
+                diags.push(Diagnostic::error(
+                    codes::BAD_TIME,
+                    "this time cannot be placed on the time line",
+                    e.span,
+                    "outside years 0001..9999 in +08:00",
+                ));
+            }
+            s
+        }
+        _ => None,
+    };
+    for m in meta {
+        match m {
+            Meta::Published { at, span, .. } if span_of(at, zone).is_none() => {
+                diags.push(Diagnostic::error(
+                    codes::BAD_TIME,
+                    "this time cannot be placed on the time line",
+                    *span,
+                    "outside years 0001..9999 in +08:00",
+                ));
+            }
+            Meta::Effective(e) => {
+                let ast::ExprKind::Window(a, b) = &e.kind else {
+                    continue;
+                };
+                if let (Some(x), Some(y)) = (place(a, diags), place(b, diags)) {
+                    if x.0 > y.1 {
+                        diags.push(
+                            Diagnostic::error(
+                                codes::REVERSED_WINDOW,
+                                "this window ends before it starts",
+                                b.span,
+                                "this end is before the start",
+                            )
+                            .with_label(a.span, "the start")
+                            .with_help(
+                                "windows are written [start, end], both inclusive; swap the ends",
+                            ),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// All passes after parsing.
@@ -309,6 +364,9 @@ impl Checker<'_> {
                 .collect(),
         };
         if graph.cycles(&mut self.diags) {
+            return None;
+        }
+        if crate::limits::too_deep(&graph, &self.syms.rules, &mut self.diags) {
             return None;
         }
         let direct: Vec<BTreeSet<u32>> = self

@@ -655,6 +655,22 @@ impl Checker<'_> {
             ));
             return None;
         }
+        // The evaluator cannot round to a zero unit, and a unit read from the records could
+        // be zero: the unit is a positive amount written in the policy (see limits.rs).
+        if func == Func::Round
+            && !matches!(&b, Expr::Const(Const::Money(m)) if m.is_sign_positive() && !m.is_zero())
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::OPERATOR,
+                    "the unit of `round` must be a positive amount written in the policy",
+                    args[1].span,
+                    "zero, negative or computed",
+                )
+                .with_help("round to a unit such as `1 CNY` or `0.01 CNY`"),
+            );
+            return None;
+        }
         Some(Typed::plain(Expr::Call(func, vec![a.expr, b]), a.ty))
     }
 }

@@ -22,6 +22,7 @@ mod collect;
 mod compile;
 mod expr;
 mod graph;
+mod limits;
 mod names;
 mod ops;
 mod path;

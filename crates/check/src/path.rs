@@ -32,6 +32,31 @@ impl Checker<'_> {
             t.key = Some(format!("l{pos}:{}", first.name));
             return self.record_fields(cx, t, &segs[1..]);
         }
+        // Enum variant or status where one is expected, before fact kinds: a fact kind is
+        // only ever followed by `.field`, so a bare name that a variant of the expected type
+        // has is that variant even when a fact kind has the name too (`enum ReportScope
+        // { store, order }` beside `fact order`; `fact shop` beside `MerchantKind.shop`).
+        if segs.len() == 1 {
+            match want.map(Ty::base) {
+                Some(Ty::Enum(e)) => {
+                    if let Some(i) = self.types.variants[*e as usize]
+                        .iter()
+                        .position(|v| *v == first.name)
+                    {
+                        return Some(Typed::plain(
+                            Expr::Const(Const::Enum(i as u32)),
+                            Ty::Enum(*e),
+                        ));
+                    }
+                }
+                Some(Ty::Status) => {
+                    if let Some(s) = Status::from_name(&first.name) {
+                        return Some(Typed::plain(Expr::Const(Const::Status(s)), Ty::Status));
+                    }
+                }
+                _ => {}
+            }
+        }
         // Fact field.
         if let Some(&k) = self.kind_index.get(&first.name) {
             let Some(field) = segs.get(1) else {
@@ -67,28 +92,6 @@ impl Checker<'_> {
             let mut t = Typed::plain(Expr::Field(vec![slot as u32]), kind.fields[slot].ty.clone());
             t.key = Some(format!("f:{}.{}", first.name, field.name));
             return self.record_fields(cx, t, &segs[2..]);
-        }
-        // Enum variant or status where one is expected.
-        if segs.len() == 1 {
-            match want.map(Ty::base) {
-                Some(Ty::Enum(e)) => {
-                    if let Some(i) = self.types.variants[*e as usize]
-                        .iter()
-                        .position(|v| *v == first.name)
-                    {
-                        return Some(Typed::plain(
-                            Expr::Const(Const::Enum(i as u32)),
-                            Ty::Enum(*e),
-                        ));
-                    }
-                }
-                Some(Ty::Status) => {
-                    if let Some(s) = Status::from_name(&first.name) {
-                        return Some(Typed::plain(Expr::Const(Const::Status(s)), Ty::Status));
-                    }
-                }
-                _ => {}
-            }
         }
         // Names of announcements.
         let own = self.files[cx.file].ns.clone().unwrap_or_default();

@@ -2,26 +2,27 @@
 //! library crates (syntax, check, ir, eval, analysis, fmt, lsp); each command is one small module
 //! under `cmd/`. `main.rs` only runs [`run`].
 
-/// `print!` for command output: a reader that went away (`edict test | head`) ends the
-/// output quietly instead of panicking.
+/// `print!` for command output: a failed write is kept for the exit status
+/// ([`stdout::finish`]); a reader that went away (`edict test | head`) ends the output
+/// quietly instead of panicking.
 macro_rules! out {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($t)*);
-    }};
+    ($($t:tt)*) => {
+        $crate::stdout::print(format_args!($($t)*))
+    };
 }
 
-/// `println!` for command output, quiet on a closed pipe like [`out!`].
+/// `println!` for command output, like [`out!`].
 macro_rules! outln {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
-    }};
+    ($($t:tt)*) => {
+        $crate::stdout::print(format_args!("{}\n", format_args!($($t)*)))
+    };
 }
 
 pub mod cmd;
+pub mod files;
 pub use edict::load;
 pub mod render;
+pub mod stdout;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -193,6 +194,21 @@ pub fn open_input(name: &str) -> Option<Box<dyn std::io::BufRead>> {
     }
 }
 
+/// Opens a record stream unbuffered (for [`eval::output::run_streaming`], which buffers
+/// it): a file, or standard input for `-`.
+pub fn open_stream(name: &str) -> Option<Box<dyn std::io::Read>> {
+    if name == "-" {
+        return Some(Box::new(std::io::stdin().lock()));
+    }
+    match std::fs::File::open(name) {
+        Ok(f) => Some(Box::new(f)),
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {e}");
+            None
+        }
+    }
+}
+
 /// The `--as-of` instant (µs), defaulting to now; reports a bad value.
 pub fn as_of(text: Option<&str>) -> Option<i64> {
     match text {
@@ -211,43 +227,6 @@ pub fn as_of(text: Option<&str>) -> Option<i64> {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a
-/// crash or a full disk never leaves a truncated file behind.
-///
-/// A symbolic link is followed (the file it names is replaced, the link stays), and the
-/// replaced file's permissions are kept.
-pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let resolved;
-    let path = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-            resolved.as_path()
-        }
-        _ => path,
-    };
-    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.edict-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Some(p) = permissions {
-            f.set_permissions(p)?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Parses the command line and runs the command; returns the process exit status.
 pub fn run() -> u8 {
     let cli = Cli::parse();
@@ -256,10 +235,16 @@ pub fn run() -> u8 {
     let handle = std::thread::Builder::new()
         .stack_size(256 * 1024 * 1024)
         .spawn(move || cli.command.run());
-    let exit = match handle.map(|h| h.join()) {
+    let mut exit = match handle.map(|h| h.join()) {
         Ok(Ok(e)) => e,
         _ => Exit::Error,
     };
+    // Every command's output: a write that failed anywhere, or the last flush, is an
+    // error whatever the command concluded.
+    if let Err(e) = stdout::finish() {
+        eprintln!("error: cannot write standard output: {e}");
+        exit = Exit::Error;
+    }
     match exit {
         Exit::Clean => 0,
         Exit::Findings => 1,

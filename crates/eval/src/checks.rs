@@ -113,7 +113,7 @@ impl Cx<'_> {
             return None;
         }
         let shifted = b.shift.and_then(|(slot, d)| match rec.get(slot) {
-            Some(Val::Instant(t)) => t.checked_add(d),
+            Some(Val::Instant(t)) => t.checked_add(d).and_then(crate::ops::in_range),
             _ => None,
         });
         let t = match shifted {

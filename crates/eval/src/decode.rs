@@ -31,7 +31,6 @@
 //! and so does decoding. Errors are values, never panics.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use ir::{KindId, Program, Status, Ty};
@@ -420,13 +419,49 @@ impl Decoder<'_> {
                     out.push(self.value(x, inner).map_err(|e| e.at(format!("[{i}]")))?);
                 }
                 Ok(if matches!(ty, Ty::Set(_)) {
-                    Val::Set(out.into())
+                    Val::Set(dedup_set(out).into())
                 } else {
                     Val::List(out.into())
                 })
             }
         }
     }
+}
+
+/// A set's elements with repeats removed (the first of equals kept, order otherwise as
+/// written): `["a", "a"]` is one element, so `count` and equality see a set. Sorting an
+/// index keeps it `O(n log n)` for the ordered element types records hold; other elements
+/// are compared pairwise.
+pub(crate) fn dedup_set(items: Vec<Val>) -> Vec<Val> {
+    if items.len() < 2 {
+        return items;
+    }
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    let ordered = items
+        .windows(2)
+        .all(|w| crate::ops::order(&w[0], &w[1]).is_some());
+    let mut keep = vec![true; items.len()];
+    if ordered {
+        idx.sort_by(|&a, &b| {
+            crate::ops::order(&items[a], &items[b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b))
+        });
+        for w in idx.windows(2) {
+            if items[w[0]] == items[w[1]] {
+                keep[w[1]] = false;
+            }
+        }
+    } else {
+        for i in 1..items.len() {
+            keep[i] = !items[..i].contains(&items[i]);
+        }
+    }
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(v, k)| k.then_some(v))
+        .collect()
 }
 
 /// A decimal from a string or number; `None` when the JSON type is wrong.
@@ -452,9 +487,22 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
             "expected a decimal number like \"150.00\", found \"{text}\""
         ));
     }
+    // Exactly or not at all: zeros after the last significant decimal change nothing, any
+    // other digit beyond what a decimal holds (28 after the point, 96 bits in all) would be
+    // rounded away.
+    let trimmed = if frac.is_empty() {
+        text
+    } else {
+        text.trim_end_matches('0').trim_end_matches('.')
+    };
     Decimal::from_str_exact(text)
-        .or_else(|_| Decimal::from_str(text))
-        .map_err(|_| format!("the number \"{text}\" has too many digits"))
+        .or_else(|_| Decimal::from_str_exact(trimmed))
+        .map_err(|_| {
+            format!(
+                "the number \"{text}\" has more digits than money holds exactly (at most 28 \
+             after the point and 28 significant)"
+            )
+        })
 }
 
 /// A region code from a code string, name path or number; `None` when the JSON type is wrong.

@@ -306,7 +306,7 @@ pub(crate) struct Cx<'a> {
 }
 
 /// The deepest nesting of values evaluated (a deeper one is reported as a cycle).
-const MAX_DEPTH: u32 = 1000;
+const MAX_DEPTH: u32 = ir::MAX_VALUE_DEPTH as u32;
 
 impl<'a> Cx<'a> {
     pub(crate) fn rule(&self, r: RuleId) -> Out<&'a PRule> {

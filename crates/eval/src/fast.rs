@@ -398,6 +398,9 @@ fn value(p: &Program, memo: &mut Memo, v: &str, ty: &Ty, depth: u32) -> Option<V
                     }
                 }
             }
+            if matches!(ty, Ty::Set(_)) {
+                items = crate::decode::dedup_set(items);
+            }
             // Most lists are empty: they share one allocation.
             let items = if items.is_empty() {
                 Arc::clone(&memo.empty)
@@ -449,7 +452,8 @@ fn instant(b: &[u8]) -> Option<i64> {
         return None;
     }
     let secs = i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss);
-    Some(days_from_civil(y, m, d) * DAY + secs * SECOND - offset)
+    // Outside what verdicts print (9999-12-31T23:59:59Z): the general way says why.
+    crate::ops::in_range(days_from_civil(y, m, d) * DAY + secs * SECOND - offset)
 }
 
 /// A decimal of the commonest shape, digits with at most one point inside them and at
@@ -835,7 +839,8 @@ mod tests {
             "2024-02-03T10:00:00+08:00",
             "2024-02-29T23:59:59+08:00",
             "0001-01-01T00:00:00+08:00",
-            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59+08:00",
+            "9999-12-31T15:59:59Z",
             "1970-01-01T00:00:00Z",
             "2000-02-29T12:00:00Z",
             "2024-02-03 10:00:00+08:00",
@@ -854,6 +859,8 @@ mod tests {
             "2024-02-03T10:00:00.5Z",
             "2024-02-03T10:00:0",
             "0000-01-01T00:00:00Z",
+            // 10000-01-01 in +08:00, where verdicts print it: the general way says why.
+            "9999-12-31T23:59:59Z",
             "2023-02-29T00:00:00Z",
             "1900-02-29T00:00:00Z",
             "2024-04-31T00:00:00Z",

@@ -171,8 +171,12 @@ pub(crate) fn arithmetic(op: ArithOp, a: &Val, b: &Val) -> Option<Option<Val>> {
     use ArithOp::*;
     use Val::*;
     Some(match (op, a, b) {
-        (InstantAddDuration, Instant(t), Duration(d)) => t.checked_add(*d).map(Instant),
-        (InstantSubDuration, Instant(t), Duration(d)) => t.checked_sub(*d).map(Instant),
+        (InstantAddDuration, Instant(t), Duration(d)) => {
+            t.checked_add(*d).and_then(in_range).map(Instant)
+        }
+        (InstantSubDuration, Instant(t), Duration(d)) => {
+            t.checked_sub(*d).and_then(in_range).map(Instant)
+        }
         (InstantSubInstant, Instant(x), Instant(y)) => x.checked_sub(*y).map(Duration),
         (DurationAdd, Duration(x), Duration(y)) => x.checked_add(*y).map(Duration),
         (DurationSub, Duration(x), Duration(y)) => x.checked_sub(*y).map(Duration),
@@ -186,6 +190,15 @@ pub(crate) fn arithmetic(op: ArithOp, a: &Val, b: &Val) -> Option<Option<Val>> {
         (MoneyMulInt, Money(m), Int(n)) => m.checked_mul(Decimal::from(*n)).map(Money),
         _ => return None,
     })
+}
+
+/// `t` when it is an instant records can hold and verdicts print (years 0001..9999 in
+/// +08:00); arithmetic that leaves that range is an overflow, like leaving `i64`.
+#[inline(always)]
+pub(crate) fn in_range(t: i64) -> Option<i64> {
+    (crate::time::MIN_INSTANT..=crate::time::MAX_INSTANT)
+        .contains(&t)
+        .then_some(t)
 }
 
 #[cfg(test)]

@@ -11,8 +11,10 @@
 //!
 //! [`explain_id`] finds one record by id in a stream and renders its explanation tree.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
+use std::rc::Rc;
 use std::str::FromStr;
 
 use ir::Status;
@@ -73,6 +75,63 @@ pub struct RunSummary {
     pub errors: u64,
     /// Findings per status, indexed like [`Status::ALL`].
     pub by_status: [u64; 7],
+    /// Records whose id an earlier record had (the first [`MAX_REPORTED_DUPLICATES`]).
+    pub duplicates: Vec<DuplicateId>,
+    /// How many records repeated an earlier id, reported or not.
+    pub duplicates_total: u64,
+    /// Ids were remembered for the first [`MAX_TRACKED_IDS`] distinct ones only: a repeat
+    /// of a later one goes unnoticed.
+    pub ids_untracked: bool,
+}
+
+/// A record whose id an earlier record of the same stream had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateId {
+    /// The id, as written.
+    pub id: String,
+    /// The line of the first record with it.
+    pub first_line: u64,
+    /// The line of this record.
+    pub line: u64,
+}
+
+/// How many repeated ids a run lists (the rest are counted).
+pub const MAX_REPORTED_DUPLICATES: usize = 100;
+/// How many distinct ids a run remembers (16 bytes each): memory stays bounded on any
+/// stream.
+pub const MAX_TRACKED_IDS: usize = 1 << 22;
+
+/// The ids of a run so far: a 64-bit hash of each and the line it was first seen on.
+#[derive(Default)]
+struct SeenIds {
+    first: std::collections::HashMap<u64, u64>,
+}
+
+impl SeenIds {
+    fn see(&mut self, id: Option<&RecordId>, line: u64, summary: &mut RunSummary) {
+        use std::hash::{Hash, Hasher};
+        let Some(id) = id else { return };
+        let text = match id {
+            RecordId::Str(s) | RecordId::Num(s) => s.as_str(),
+        };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        let key = h.finish();
+        if let Some(&first_line) = self.first.get(&key) {
+            summary.duplicates_total += 1;
+            if summary.duplicates.len() < MAX_REPORTED_DUPLICATES {
+                summary.duplicates.push(DuplicateId {
+                    id: text.to_string(),
+                    first_line,
+                    line,
+                });
+            }
+        } else if self.first.len() < MAX_TRACKED_IDS {
+            self.first.insert(key, line);
+        } else {
+            summary.ids_untracked = true;
+        }
+    }
 }
 
 impl RunSummary {
@@ -241,7 +300,9 @@ impl<W: Write> VerdictWriter<W> {
 fn row(out: &mut String, cells: &[String]) {
     let n = cells.len();
     for (i, cell) in cells.iter().enumerate() {
-        out.push_str(cell);
+        // Ids and error texts come from records: no control character reaches a terminal.
+        let cell = crate::render::escape_controls(cell);
+        out.push_str(&cell);
         if i + 1 < n {
             let width = HUMAN_HEADER.get(i).map_or(0, |h| h.1);
             let len = cell.chars().count();
@@ -281,7 +342,75 @@ pub fn run<R: BufRead, W: Write>(
     output: W,
     opts: &RunOptions,
 ) -> io::Result<RunSummary> {
-    let mut w = VerdictWriter::new(io::BufWriter::with_capacity(1 << 16, output), opts.format)?;
+    run_buffered(
+        ev,
+        input,
+        io::BufWriter::with_capacity(1 << 16, output),
+        opts,
+    )
+}
+
+/// [`run`] for a stream that may pause (a pipe, a terminal, a socket): the verdicts written
+/// so far are flushed before every read of `input`, that is whenever the run could wait
+/// for input. A slow producer sees each record's verdict as soon as it is judged; a fast
+/// one (or a file) still gets 64 KiB reads and writes, one flush per read.
+pub fn run_streaming<R: io::Read, W: Write>(
+    ev: &Evaluator<'_>,
+    input: R,
+    output: W,
+    opts: &RunOptions,
+) -> io::Result<RunSummary> {
+    let out = Rc::new(RefCell::new(io::BufWriter::with_capacity(1 << 16, output)));
+    let input = FlushFirst {
+        inner: input,
+        out: Rc::clone(&out),
+    };
+    run_buffered(
+        ev,
+        io::BufReader::with_capacity(1 << 16, input),
+        Shared(out),
+        opts,
+    )
+}
+
+/// A reader that flushes the output before each read (see [`run_streaming`]).
+struct FlushFirst<R, W: Write> {
+    inner: R,
+    out: Rc<RefCell<io::BufWriter<W>>>,
+}
+
+impl<R: io::Read, W: Write> io::Read for FlushFirst<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.out.borrow_mut().flush()?;
+        self.inner.read(buf)
+    }
+}
+
+/// The output of [`run_streaming`], shared with its input's [`FlushFirst`].
+struct Shared<W: Write>(Rc<RefCell<io::BufWriter<W>>>);
+
+impl<W: Write> Write for Shared<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.borrow_mut().write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+/// The body of [`run`] on an output that is already buffered.
+fn run_buffered<R: BufRead, W: Write>(
+    ev: &Evaluator<'_>,
+    input: R,
+    output: W,
+    opts: &RunOptions,
+) -> io::Result<RunSummary> {
+    let mut w = VerdictWriter::new(output, opts.format)?;
     let mut scratch = ev.scratch();
     let mut summary = RunSummary::default();
     let mut rec = Record {
@@ -297,6 +426,7 @@ pub fn run<R: BufRead, W: Write>(
     // The names every verdict repeats, quoted and escaped once for the whole run.
     let mut lits = Literals::new(ev.program());
     let mut input = records(input).deferring();
+    let mut seen = SeenIds::default();
     while let Some(item) = input.next() {
         let item = item?;
         let decoded = match input.deferred_bytes() {
@@ -311,6 +441,11 @@ pub fn run<R: BufRead, W: Write>(
             ),
             None => decode_item(ev, &item, &mut rec),
         };
+        let id = match &decoded {
+            Ok(()) => rec.id.as_ref(),
+            Err(e) => e.id.as_ref(),
+        };
+        seen.see(id, item.line, &mut summary);
         if let Err(e) = decoded {
             summary.errors += 1;
             w.error(&e)?;
@@ -348,23 +483,44 @@ pub fn explain_id<R: BufRead>(
     id: &str,
     as_of: i64,
 ) -> io::Result<Option<Result<String, ErrorRecord>>> {
+    Ok(explain_ids(ev, input, id, as_of, 1)?
+        .into_iter()
+        .next()
+        .map(|(_, r)| r))
+}
+
+/// Every record whose id is `id` (at most `most`), with its line: its explanation tree, or
+/// the error record of one that cannot be decoded. Ids should be unique; when they are
+/// not, each record is explained.
+pub fn explain_ids<R: BufRead>(
+    ev: &Evaluator<'_>,
+    input: R,
+    id: &str,
+    as_of: i64,
+    most: usize,
+) -> io::Result<Vec<(u64, Result<String, ErrorRecord>)>> {
     let mut rec = Record {
         kind: 0,
         id: None,
         slots: Vec::new(),
     };
+    let mut found = Vec::new();
     for item in records(input) {
+        if found.len() >= most {
+            break;
+        }
         let item = item?;
         let Ok(json) = &item.json else { continue };
         if RecordId::of(json).is_none_or(|r| r.to_string() != id) {
             continue;
         }
         if let Err(e) = decode_item(ev, &item, &mut rec) {
-            return Ok(Some(Err(e)));
+            found.push((item.line, Err(e)));
+            continue;
         }
         let mut scratch = ev.scratch();
         let (v, e) = ev.evaluate_explained(&mut scratch, &rec, as_of);
-        return Ok(Some(Ok(explain_tree(ev.program(), &v, &e))));
+        found.push((item.line, Ok(explain_tree(ev.program(), &v, &e))));
     }
-    Ok(None)
+    Ok(found)
 }

@@ -267,6 +267,24 @@ fn show(p: &Program, ty: Option<&Ty>, v: &Out<Val>) -> String {
     }
 }
 
+/// Text from records (ids, strings, error messages) made safe for a terminal: every control
+/// character (C0, DEL, C1: ESC sequences, CR/LF that would forge lines, BEL...) is written as
+/// a `\u{..}` escape; everything else as is. Every human output goes through it.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn snippet(src: &str) -> String {
     let line = src
         .lines()
@@ -293,7 +311,8 @@ pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -
         .map_or("", |k| k.name.as_str());
     let _ = writeln!(
         out,
-        "{id} ({kind}) as of {}",
+        "{} ({kind}) as of {}",
+        escape_controls(&id),
         format_instant_short(verdict.as_of)
     );
     if verdict.findings.is_empty() {

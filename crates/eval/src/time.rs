@@ -155,6 +155,13 @@ pub fn parse_instant(text: &str) -> Result<i64, String> {
         let start = c.i;
         let mut scale = 100_000i64;
         while let Some(d) = c.peek().filter(u8::is_ascii_digit) {
+            // Beyond microseconds only zeros: a finer instant is not cut towards the past.
+            if scale == 0 && d != b'0' {
+                return Err(format!(
+                    "`{text}`: finer than a microsecond; instants have at most 6 fractional \
+                     digits"
+                ));
+            }
             micros += i64::from(d - b'0') * scale;
             scale /= 10;
             c.i += 1;
@@ -205,8 +212,23 @@ pub fn parse_instant(text: &str) -> Result<i64, String> {
     }
     let days = days_from_civil(i64::from(year), month, day);
     let secs = i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
-    Ok(days * DAY + secs * SECOND + micros - offset)
+    let t = days * DAY + secs * SECOND + micros - offset;
+    // Verdicts print instants in +08:00: an instant must be printable there as it is read
+    // (9999-12-31T23:59:59Z is 10000-01-01 in Beijing).
+    if !(MIN_INSTANT..=MAX_INSTANT).contains(&t) {
+        return Err(format!(
+            "`{text}` is outside years 0001..9999 in Beijing time (+08:00), where verdicts \
+             print it"
+        ));
+    }
+    Ok(t)
 }
+
+/// The first instant of year 0001 in +08:00 (µs since the epoch): the earliest instant read
+/// or printed.
+pub const MIN_INSTANT: i64 = -62_135_596_800 * SECOND - BEIJING;
+/// The last microsecond of year 9999 in +08:00: the latest instant read or printed.
+pub const MAX_INSTANT: i64 = 253_402_300_800 * SECOND - BEIJING - 1;
 
 /// Prints an instant in Beijing time: `2000-01-22T23:59:59+08:00`, with fractional digits
 /// only when the instant has any (trailing zeros dropped).

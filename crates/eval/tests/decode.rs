@@ -141,19 +141,25 @@ fn instants_in_every_accepted_form() {
         at("2024-02-05 10:00:00.5"),
         Val::Instant(t("2024-02-05 10:00:00") + 500_000)
     );
+    // Never truncated towards the past: digits beyond µs must be zeros (issue 22).
     assert_eq!(
-        at("2024-02-05 10:00:00.123456789"),
-        Val::Instant(t("2024-02-05 10:00:00") + 123_456),
-        "truncated to µs"
+        at("2024-02-05 10:00:00.123456000"),
+        Val::Instant(t("2024-02-05 10:00:00") + 123_456)
+    );
+    assert!(
+        err(order(json!({"paid_at": "2024-02-05 10:00:00.123456789"})))
+            .contains("finer than a microsecond")
     );
     assert_eq!(
         at("0001-01-01 00:00:00"),
         Val::Instant(-62_135_625_600_000_000)
     );
+    // The last second verdicts print (+08:00); a second later in UTC would print as 10000.
     assert_eq!(
-        at("9999-12-31 23:59:59Z"),
-        Val::Instant(253_402_300_799_000_000)
+        at("9999-12-31 23:59:59"),
+        Val::Instant(253_402_300_799_000_000 - 8 * 3_600_000_000)
     );
+    assert!(err(order(json!({"paid_at": "9999-12-31 23:59:59Z"}))).contains("0001..9999"));
 }
 
 #[test]
@@ -242,7 +248,7 @@ fn money_is_exact_and_not_negative() {
     assert_eq!(
         e(json!("1".repeat(40))),
         format!(
-            "`order_paid`: the number \"{}\" has too many digits",
+            "`order_paid`: the number \"{}\" has more digits than money holds exactly (at most 28 after the point and 28 significant)",
             "1".repeat(40)
         )
     );

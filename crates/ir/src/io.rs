@@ -14,6 +14,13 @@ const MAGIC: &str = "edict-ir";
 pub const MAX_JSON_DEPTH: usize = 2048;
 /// Deepest chain of exceptions to exceptions an IR file may have (policies nest a few).
 pub const MAX_OVERRIDE_DEPTH: usize = 1024;
+/// Deepest nesting of value evaluations the evaluator performs for one record (a deeper
+/// one is reported as a cycle).
+pub const MAX_VALUE_DEPTH: usize = 1000;
+/// Longest chain of values and checks reading one another that the checker accepts: one
+/// link takes at most two nested evaluations (the value, and the bases an `overridden`
+/// reads), so every accepted chain stays within [`MAX_VALUE_DEPTH`].
+pub const MAX_VALUE_CHAIN: usize = MAX_VALUE_DEPTH / 2;
 
 #[derive(Serialize)]
 struct OutFile<'a> {

@@ -23,7 +23,9 @@ mod io;
 mod types;
 
 pub use expr::*;
-pub use io::{LoadError, FORMAT_VERSION, MAX_JSON_DEPTH, MAX_OVERRIDE_DEPTH};
+pub use io::{
+    LoadError, FORMAT_VERSION, MAX_JSON_DEPTH, MAX_OVERRIDE_DEPTH, MAX_VALUE_CHAIN, MAX_VALUE_DEPTH,
+};
 pub use types::*;
 
 use serde::{Deserialize, Serialize};

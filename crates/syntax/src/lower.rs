@@ -606,9 +606,23 @@ impl Lowerer {
     }
 
     fn decimal(&self, pair: &Pair<'_, Rule>) -> Result<Decimal> {
-        pair.as_str()
-            .parse::<Decimal>()
-            .map_err(|_| SyntaxError::invalid(self.span(pair), "this amount has too many digits"))
+        // Exactly or not at all (as records): a digit a decimal cannot hold is an error, not
+        // rounded away; zeros after the last significant decimal change nothing.
+        let text = pair.as_str();
+        let trimmed = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            text
+        };
+        Decimal::from_str_exact(text)
+            .or_else(|_| Decimal::from_str_exact(trimmed))
+            .map_err(|_| {
+                SyntaxError::invalid(
+                    self.span(pair),
+                    "this amount has more digits than money holds exactly (at most 28 after \
+                     the point and 28 significant)",
+                )
+            })
     }
 
     fn offset(&self, pair: &Pair<'_, Rule>) -> Result<i32> {
@@ -632,6 +646,13 @@ impl Lowerer {
                     ),
                 )
             })?;
+        // The years records accept (eval::parse_instant): 0001..9999.
+        if date.year() < 1 {
+            return Err(SyntaxError::invalid(
+                span,
+                "year out of range: years 0001..9999 only",
+            ));
+        }
         if pair.as_rule() == Rule::date_literal {
             return Ok(TimeLit {
                 date,
@@ -651,6 +672,12 @@ impl Lowerer {
             Some(i) => (&clock[..i], &clock[i + 1..]),
             None => (clock, ""),
         };
+        if has_seconds && hms.get(6..8) == Some("60") {
+            return Err(SyntaxError::invalid(
+                span,
+                "leap seconds (`:60`) are not supported, as in records",
+            ));
+        }
         let fmt = if has_seconds { "%H:%M:%S" } else { "%H:%M" };
         let mut time = NaiveTime::parse_from_str(hms, fmt)
             .map_err(|_| SyntaxError::invalid(span, format!("`{hms}` is not a time of day")))?;
@@ -659,6 +686,13 @@ impl Lowerer {
                 return Err(SyntaxError::invalid(
                     span,
                     "at most 9 digits after the seconds",
+                ));
+            }
+            // Instants are kept in microseconds: finer digits would be cut, so they must be 0.
+            if frac.bytes().skip(6).any(|b| b != b'0') {
+                return Err(SyntaxError::invalid(
+                    span,
+                    "finer than a microsecond: at most 6 fractional digits (or zeros after them)",
                 ));
             }
             let nanos: u32 = format!("{frac:0<9}")
@@ -684,7 +718,7 @@ impl Lowerer {
     }
 }
 
-use chrono::Timelike;
+use chrono::{Datelike, Timelike};
 
 fn is_operator(rule: Rule) -> bool {
     matches!(

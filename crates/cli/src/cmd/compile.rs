@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::files::{write_file, Target};
 use crate::render::Format;
-use crate::{load_program_sources, write_atomically, Exit};
+use crate::{load_program_sources, Exit};
 
 /// Arguments of `edict compile`.
 #[derive(clap::Args)]
@@ -25,10 +26,11 @@ pub fn run(args: &Args) -> Exit {
     let Some(program) = loaded.checked.program.filter(|_| loaded.ok) else {
         return Exit::Error;
     };
-    match write_atomically(&args.output, program.to_json().as_bytes()) {
+    let target = Target::not_policy(&args.paths);
+    match write_file(&args.output, program.to_json().as_bytes(), &target) {
         Ok(()) => Exit::Clean,
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", args.output.display());
+            eprintln!("error: {}: {e}", args.output.display());
             Exit::Error
         }
     }

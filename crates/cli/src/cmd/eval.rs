@@ -3,7 +3,7 @@
 use std::io::ErrorKind;
 use std::path::PathBuf;
 
-use crate::{load_for_eval, open_input, Exit};
+use crate::{load_for_eval, open_stream, Exit};
 
 /// Arguments of `edict eval`.
 #[derive(clap::Args)]
@@ -35,7 +35,7 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Error;
         }
     };
-    let Some(input) = open_input(&args.facts) else {
+    let Some(input) = open_stream(&args.facts) else {
         return Exit::Error;
     };
     let format = args.format.parse().unwrap_or_default();
@@ -44,7 +44,13 @@ pub fn run(args: &Args) -> Exit {
         explain: args.explain,
         format,
     };
-    match eval::run(&ev, input, std::io::stdout().lock(), &opts) {
+    // Verdicts are flushed whenever the input could pause (a slow producer on a pipe sees
+    // each verdict at once), and a failed write or flush ends the run with status 2.
+    let result = eval::output::run_streaming(&ev, input, std::io::stdout().lock(), &opts);
+    if let Ok(summary) = &result {
+        warn_duplicates(summary);
+    }
+    match result {
         Ok(summary) if summary.errors > 0 => {
             eprintln!(
                 "{} records judged, {} could not be read",
@@ -59,5 +65,28 @@ pub fn run(args: &Args) -> Exit {
             eprintln!("error: {e}");
             Exit::Error
         }
+    }
+}
+
+/// Ids name records: a repeated one is a warning on stderr with both lines (`edict explain
+/// --id` explains each record that has it).
+fn warn_duplicates(summary: &eval::RunSummary) {
+    for d in &summary.duplicates {
+        eprintln!(
+            "warning: line {}: record id `{}` was already used on line {}",
+            d.line,
+            eval::render::escape_controls(&d.id),
+            d.first_line
+        );
+    }
+    let more = summary.duplicates_total - summary.duplicates.len() as u64;
+    if more > 0 {
+        eprintln!("warning: {more} more records repeat an earlier id");
+    }
+    if summary.ids_untracked {
+        eprintln!(
+            "warning: more than {} distinct ids: repeats among the later ones were not looked for",
+            eval::output::MAX_TRACKED_IDS
+        );
     }
 }

@@ -34,25 +34,46 @@ pub fn run(args: &Args) -> Exit {
     let Some(input) = open_input(&args.facts) else {
         return Exit::Error;
     };
-    match eval::output::explain_id(&ev, input, &args.id, as_of) {
-        Ok(Some(Ok(tree))) => {
-            out!("{tree}");
-            Exit::Clean
-        }
-        Ok(Some(Err(e))) => {
-            eprintln!(
-                "error: record `{}` (line {}) cannot be read: {}",
-                args.id, e.line, e.error
-            );
-            Exit::Error
-        }
-        Ok(None) => {
-            eprintln!("error: no record with id `{}` in {}", args.id, args.facts);
-            Exit::Error
-        }
+    let id = eval::render::escape_controls(&args.id);
+    let found = match eval::output::explain_ids(&ev, input, &args.id, as_of, MAX_EXPLAINED) {
+        Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
-            Exit::Error
+            return Exit::Error;
+        }
+    };
+    if found.is_empty() {
+        eprintln!("error: no record with id `{id}` in {}", args.facts);
+        return Exit::Error;
+    }
+    let many = found.len() > 1;
+    if many {
+        let lines: Vec<String> = found.iter().map(|(l, _)| l.to_string()).collect();
+        eprintln!(
+            "warning: {} records have id `{id}` (lines {}): each is explained",
+            found.len(),
+            lines.join(", ")
+        );
+    }
+    let mut exit = Exit::Clean;
+    for (i, (line, r)) in found.iter().enumerate() {
+        if many {
+            out!("{}== line {line} ==\n", if i > 0 { "\n" } else { "" });
+        }
+        match r {
+            Ok(tree) => out!("{tree}"),
+            Err(e) => {
+                eprintln!(
+                    "error: record `{id}` (line {}) cannot be read: {}",
+                    e.line,
+                    eval::render::escape_controls(&e.error)
+                );
+                exit = Exit::Error;
+            }
         }
     }
+    exit
 }
+
+/// The most records one `explain --id` explains (ids should be unique).
+const MAX_EXPLAINED: usize = 1000;

@@ -1,10 +1,11 @@
 //! `edict fmt PATH...` (in place) and `edict fmt --check` (exit 1 and a diff when a file
 //! would change). Every output is re-parsed and compared with the input's AST before it is
-//! written; files are replaced atomically.
+//! written; files are written by the rules of [`crate::files`].
 
 use std::path::PathBuf;
 
-use crate::{load, write_atomically, Exit};
+use crate::files::{write_file, Target};
+use crate::{load, Exit};
 
 /// Arguments of `edict fmt`.
 #[derive(clap::Args)]
@@ -43,9 +44,10 @@ pub fn run(args: &Args) -> Exit {
         match fmt::format(text) {
             Ok(out) if out == *text => {}
             Ok(out) => {
-                if let Err(e) = write_atomically(std::path::Path::new(path), out.as_bytes()) {
+                let target = Target::default();
+                if let Err(e) = write_file(std::path::Path::new(path), out.as_bytes(), &target) {
                     errors = true;
-                    eprintln!("error: cannot write {path}: {e}");
+                    eprintln!("error: {path}: {e}");
                 }
             }
             Err(e) => {
