@@ -433,3 +433,38 @@ fn commands_end_quietly_when_the_reader_goes_away() {
         assert!(out.status.code().is_some(), "{args:?} ended by a signal");
     }
 }
+
+/// `EDICT_FAST_PATHS` switches the evaluator's fast paths from the command line: the
+/// verdicts (with explanations) are the same bytes whatever it says, and a bad value is a
+/// usage error naming the fast paths there are.
+#[test]
+fn fast_paths_switch_from_the_environment_without_changing_a_byte() {
+    let run = |value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_edict"))
+            .args([
+                "eval",
+                "policies",
+                "examples/orders.ndjson",
+                "--as-of",
+                "2024-03-01T00:00:00+08:00",
+                "--explain",
+            ])
+            .env("EDICT_FAST_PATHS", value)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .output()
+            .expect("edict runs")
+    };
+    let all = run("all");
+    assert_eq!(all.status.code(), Some(0), "{}", text(&all.stderr));
+    assert!(text(&all.stdout).lines().count() >= 10);
+    for value in ["none", "-leads,-shapes", "-window_index"] {
+        let other = run(value);
+        assert_eq!(other.status.code(), all.status.code(), "{value}");
+        assert_eq!(text(&other.stdout), text(&all.stdout), "{value}");
+    }
+    let bad = run("-nope");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(bad.stdout.is_empty());
+    assert!(text(&bad.stderr).contains("no fast path `nope`; there are window_index"));
+}

@@ -180,6 +180,28 @@ pub fn load_for_eval(
     Some((program, as_of(as_of_text)?))
 }
 
+/// Prepares `program` for evaluation, with the evaluator's fast paths as the environment
+/// variable `EDICT_FAST_PATHS` says (`all`, the default; `none`, the general walk alone;
+/// or `-name,...`: see `eval::FastPath`). Verdicts never depend on it; it is there to rule
+/// a fast path out when a verdict looks wrong. Errors are printed.
+pub fn evaluator(program: &ir::Program) -> Option<eval::Evaluator<'_>> {
+    let text = std::env::var("EDICT_FAST_PATHS").unwrap_or_default();
+    let options = match eval::PrepareOptions::parse(&text) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: EDICT_FAST_PATHS={text}: {e}");
+            return None;
+        }
+    };
+    match eval::Evaluator::with_options(program, options) {
+        Ok(ev) => Some(ev),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
 /// Opens a record stream: a file, or standard input for `-`.
 pub fn open_input(name: &str) -> Option<Box<dyn std::io::BufRead>> {
     if name == "-" {

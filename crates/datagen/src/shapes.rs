@@ -182,11 +182,7 @@ fn announcement(rng: &mut Rng, i: usize) -> String {
             "// target {target}\nexception {target} as {label} cites \"{i}.{k}\" {{\n  when {guard}\n  then {body}\n}}\n"
         );
         groups[group].push(made.len());
-        made.push(Made {
-            label,
-            ty,
-            depth,
-        });
+        made.push(Made { label, ty, depth });
     }
     for g in &groups {
         if g.len() >= 2 && rng.chance(60) {

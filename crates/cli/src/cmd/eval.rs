@@ -28,12 +28,8 @@ pub fn run(args: &Args) -> Exit {
     let Some((program, as_of)) = load_for_eval(&args.policies, args.as_of.as_deref()) else {
         return Exit::Error;
     };
-    let ev = match eval::Evaluator::new(&program) {
-        Ok(ev) => ev,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Error;
-        }
+    let Some(ev) = crate::evaluator(&program) else {
+        return Exit::Error;
     };
     let Some(input) = open_stream(&args.facts) else {
         return Exit::Error;

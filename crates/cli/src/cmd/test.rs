@@ -19,12 +19,8 @@ pub fn run(args: &Args) -> Exit {
     let Some(program) = loaded.checked.program.filter(|_| loaded.ok) else {
         return Exit::Error;
     };
-    let ev = match eval::Evaluator::new(&program) {
-        Ok(ev) => ev,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Error;
-        }
+    let Some(ev) = crate::evaluator(&program) else {
+        return Exit::Error;
     };
     let report = eval::testing::run_tests(&ev, &args.paths);
     out!("{}", report.render());
