@@ -300,6 +300,17 @@ fn snippet(src: &str) -> String {
 
 /// Renders one record's verdict and explanation as an indented tree for people.
 pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -> String {
+    explain_tree_of(p, verdict, explanation, |_| true)
+}
+
+/// [`explain_tree`] of the findings whose check `keep` accepts (a failing policy test shows
+/// the checks that failed, not every check of the record).
+pub fn explain_tree_of(
+    p: &Program,
+    verdict: &Verdict,
+    explanation: &Explanation,
+    keep: impl Fn(ir::CheckId) -> bool,
+) -> String {
     let mut out = String::new();
     let id = verdict
         .id
@@ -319,6 +330,9 @@ pub fn explain_tree(p: &Program, verdict: &Verdict, explanation: &Explanation) -
         out.push_str("  no check applies\n");
     }
     for (f, e) in verdict.findings.iter().zip(explanation.findings()) {
+        if !keep(f.check) {
+            continue;
+        }
         let name = p
             .checks
             .get(f.check as usize)

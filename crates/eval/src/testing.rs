@@ -18,7 +18,8 @@
 //! (the whole chain). Checks not named are not asserted. `"expect_error": true` instead of
 //! `expect` means the record must be rejected by decoding.
 //!
-//! A failing case reports expected against got, and the record's explanation tree. A
+//! A failing case reports expected against got first, then the explanation tree of the
+//! checks that failed (of every check when the failure is not one check's). A
 //! malformed file or case is reported with its place (file, case index) and counts as a
 //! failure; nothing here panics. [`TestReport::render`] ends with `N passed, N failed`.
 
@@ -29,10 +30,11 @@ use ir::Status;
 use serde_json::{Map, Value as Json};
 
 use crate::decode::parse_decimal;
+use crate::render::explain_tree_of;
 use crate::time::{format_instant, parse_instant};
 use crate::val::format_decimal;
 use crate::verdict::rule_name;
-use crate::{explain_tree, Evaluator, Finding, Verdict};
+use crate::{Evaluator, Finding, Verdict};
 
 /// The results of one test file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,13 +316,24 @@ fn run_case(
             "internal error: evaluating without an explanation gives {a}, with one {b}"
         ));
     }
+    // The checks whose expectations failed: the explanation shows those only (all of
+    // them when the failure is not one check's).
+    let mut failed = Vec::new();
+    let general = report.failures.len();
     for (check, exp) in expect {
+        let before = report.failures.len();
         if let Err(m) = compare(ev, &verdict, check, exp, &mut report.failures) {
             report.failures.extend(malformed(m));
         }
+        if report.failures.len() > before {
+            failed.extend(ev.program().check_by_name(check));
+        }
     }
     if !report.passed() {
-        report.explanation = Some(explain_tree(ev.program(), &verdict, &explanation));
+        let all = general > 0;
+        report.explanation = Some(explain_tree_of(ev.program(), &verdict, &explanation, |c| {
+            all || failed.contains(&c)
+        }));
     }
     report
 }
