@@ -2,7 +2,8 @@
 //!
 //! Hand-written rather than through `serde_json` so that key order is the order of the
 //! interchange tables (`kind`, `id` first, like the examples) and the bytes depend on
-//! nothing but this crate.
+//! nothing but this crate. Its calendar is its own on purpose: the records it writes are
+//! what the engine's decoder is tested against, so they do not come from the engine's code.
 
 use std::fmt::Write as _;
 
@@ -27,7 +28,9 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// The proleptic Gregorian date of day `z` since 1970-01-01 (the inverse of
+/// [`days_from_civil`]).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -218,25 +218,8 @@ fn window(rng: &mut Rng, field: &str) -> String {
 
 /// Day `n` from 2022-01-01 as (year, month, day).
 fn date(n: i64) -> (i64, u32, u32) {
-    const DAYS: [i64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let mut n = n;
-    let mut y = 2022;
-    loop {
-        let len = if y % 4 == 0 { 366 } else { 365 };
-        if n < len {
-            break;
-        }
-        n -= len;
-        y += 1;
-    }
-    for (m, &d) in DAYS.iter().enumerate() {
-        let d = if m == 1 && y % 4 == 0 { 29 } else { d };
-        if n < d {
-            return (y, m as u32 + 1, n as u32 + 1);
-        }
-        n -= d;
-    }
-    (y, 12, 31)
+    use crate::json::{civil_from_days, days_from_civil};
+    civil_from_days(days_from_civil(2022, 1, 1) + n)
 }
 
 /// A guard: a conjunction of one to three atoms; the optional facts it narrows.
