@@ -54,6 +54,10 @@ enum Command {
     Fmt(cmd::fmt::Args),
     /// What changes between two versions of the rules.
     Diff(cmd::diff::Args),
+    /// Serve decisions over HTTP, reloading the policies when they change.
+    Serve(cmd::serve::Args),
+    /// Print the JSON Schema of the records and verdicts of a policy set.
+    Schema(cmd::schema::Args),
 }
 
 /// Exit statuses (DESIGN.md "Behaviour contracts").
@@ -276,6 +280,8 @@ impl Command {
             Command::Lint(a) => cmd::lint::run(a),
             Command::Fmt(a) => cmd::fmt::run(a),
             Command::Diff(a) => cmd::diff::run(a),
+            Command::Serve(a) => cmd::serve::run(a),
+            Command::Schema(a) => cmd::schema::run(a),
         }
     }
 }

@@ -7,4 +7,6 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod lint;
+pub mod schema;
+pub mod serve;
 pub mod test;
