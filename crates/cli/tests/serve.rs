@@ -247,14 +247,22 @@ fn sighup_reloads_and_sigterm_under_load_cuts_no_request() {
     // server judged (the decision log names them) must have been answered whole; the
     // others were never taken (refused, or sent on a connection the server was closing).
     let line = records().lines().next().unwrap().to_string();
-    let batch: String = records().lines().take(500).map(|l| format!("{l}\n")).collect();
+    let batch: String = records()
+        .lines()
+        .take(500)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let stop = AtomicBool::new(false);
     let answered = std::sync::Mutex::new(std::collections::HashSet::new());
     let url = server.url("/v1/judge?as_of=2024-03-01T00:00:00%2B08:00");
     let status = std::thread::scope(|s| {
         for i in 0..4 {
             let (stop, answered, url) = (&stop, &answered, &url);
-            let body = if i % 2 == 0 { line.clone() } else { batch.clone() };
+            let body = if i % 2 == 0 {
+                line.clone()
+            } else {
+                batch.clone()
+            };
             s.spawn(move || {
                 let c = client();
                 for n in 0.. {
@@ -295,7 +303,10 @@ fn sighup_reloads_and_sigterm_under_load_cuts_no_request() {
     }
     assert!(judged.len() >= 40, "{} requests judged", judged.len());
     for id in &judged {
-        assert!(answered.contains(id), "request {id} was judged but its answer was cut");
+        assert!(
+            answered.contains(id),
+            "request {id} was judged but its answer was cut"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -186,7 +186,9 @@ async fn load(
                 let scheduled = match rate {
                     Some(r) => {
                         let at = start
-                            + Duration::from_secs_f64((k * connections as u64 + c as u64) as f64 / r);
+                            + Duration::from_secs_f64(
+                                (k * connections as u64 + c as u64) as f64 / r,
+                            );
                         k += 1;
                         tokio::time::sleep_until(at.into()).await;
                         at
@@ -286,21 +288,69 @@ async fn main() {
         match s.as_str() {
             "single" => {
                 let server = Server::start(&edict, &policies, &[]);
-                let _ = load(&server.addr, Arc::clone(&singles), 8, Duration::from_secs(1), 20_000, None).await;
-                let (t, took) = load(&server.addr, Arc::clone(&singles), 32, Duration::from_secs(10), 400_000, None).await;
+                let _ = load(
+                    &server.addr,
+                    Arc::clone(&singles),
+                    8,
+                    Duration::from_secs(1),
+                    20_000,
+                    None,
+                )
+                .await;
+                let (t, took) = load(
+                    &server.addr,
+                    Arc::clone(&singles),
+                    32,
+                    Duration::from_secs(10),
+                    400_000,
+                    None,
+                )
+                .await;
                 report("single (32 connections, max speed)", &t, took);
             }
             "rate" => {
                 let server = Server::start(&edict, &policies, &[]);
-                let _ = load(&server.addr, Arc::clone(&singles), 8, Duration::from_secs(1), 20_000, None).await;
-                let (t, took) = load(&server.addr, Arc::clone(&singles), 64, Duration::from_secs(10), 100_000, Some(10_000.0)).await;
+                let _ = load(
+                    &server.addr,
+                    Arc::clone(&singles),
+                    8,
+                    Duration::from_secs(1),
+                    20_000,
+                    None,
+                )
+                .await;
+                let (t, took) = load(
+                    &server.addr,
+                    Arc::clone(&singles),
+                    64,
+                    Duration::from_secs(10),
+                    100_000,
+                    Some(10_000.0),
+                )
+                .await;
                 report("single at 10,000 requests/s (64 connections)", &t, took);
             }
             "batch" => {
                 let server = Server::start(&edict, &policies, &[]);
-                let _ = load(&server.addr, Arc::clone(&batch), 2, Duration::from_secs(1), 20, None).await;
+                let _ = load(
+                    &server.addr,
+                    Arc::clone(&batch),
+                    2,
+                    Duration::from_secs(1),
+                    20,
+                    None,
+                )
+                .await;
                 for c in [1, 2, 4] {
-                    let (t, took) = load(&server.addr, Arc::clone(&batch), c, Duration::from_secs(10), 2_000, None).await;
+                    let (t, took) = load(
+                        &server.addr,
+                        Arc::clone(&batch),
+                        c,
+                        Duration::from_secs(10),
+                        2_000,
+                        None,
+                    )
+                    .await;
                     report(&format!("batch of 1,000 ({c} connections)"), &t, took);
                 }
             }
@@ -317,27 +367,48 @@ async fn reload_under_load(edict: &Path, root: &Path, singles: &Arc<Vec<Bytes>>)
     let addr = server.addr.clone();
     let mut control = connect(&addr).await.expect("connect");
     let hash_of = |r: &Reply| {
-        serde_json::from_slice::<serde_json::Value>(&r.body).ok().and_then(|v| v["hash"].as_str().map(String::from))
+        serde_json::from_slice::<serde_json::Value>(&r.body)
+            .ok()
+            .and_then(|v| v["hash"].as_str().map(String::from))
     };
     // The two good sets: without and with the extra announcement.
-    let r = post(&mut control, &addr, "/v1/reload", Bytes::new(), None).await.expect("reload");
+    let r = post(&mut control, &addr, "/v1/reload", Bytes::new(), None)
+        .await
+        .expect("reload");
     let good_a = hash_of(&r).expect("hash");
     std::fs::write(dir.join("extra.edict"), EXTRA).expect("write");
-    let r = post(&mut control, &addr, "/v1/reload", Bytes::new(), None).await.expect("reload");
+    let r = post(&mut control, &addr, "/v1/reload", Bytes::new(), None)
+        .await
+        .expect("reload");
     let good_b = hash_of(&r).expect("hash");
     let good: Arc<HashSet<String>> = Arc::new([good_a, good_b].into_iter().collect());
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for _ in 0..8 {
-        let (addr, singles, good, stop) = (addr.clone(), Arc::clone(singles), Arc::clone(&good), Arc::clone(&stop));
+        let (addr, singles, good, stop) = (
+            addr.clone(),
+            Arc::clone(singles),
+            Arc::clone(&good),
+            Arc::clone(&stop),
+        );
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut failed, mut foreign) = (0u64, 0u64, 0u64);
-            let Ok(mut s) = connect(&addr).await else { return (0, 1, 0) };
+            let Ok(mut s) = connect(&addr).await else {
+                return (0, 1, 0);
+            };
             let path = format!("/v1/judge?{AS_OF}");
             let start = Instant::now();
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) && start.elapsed() < Duration::from_secs(120) {
-                match post(&mut s, &addr, &path, singles[n % singles.len()].clone(), None).await {
+                match post(
+                    &mut s,
+                    &addr,
+                    &path,
+                    singles[n % singles.len()].clone(),
+                    None,
+                )
+                .await
+                {
                     Ok(r) if r.status == 200 => {
                         ok += 1;
                         if !good.contains(&r.hash) {
@@ -388,7 +459,12 @@ async fn reload_under_load(edict: &Path, root: &Path, singles: &Arc<Vec<Bytes>>)
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-async fn sigterm_under_load(edict: &Path, policies: &Path, singles: &Arc<Vec<Bytes>>, batch: &Arc<Vec<Bytes>>) {
+async fn sigterm_under_load(
+    edict: &Path,
+    policies: &Path,
+    singles: &Arc<Vec<Bytes>>,
+    batch: &Arc<Vec<Bytes>>,
+) {
     let mut server = Server::start(edict, policies, &["--decision-log", "stdout"]);
     let addr = server.addr.clone();
     let answered = Arc::new(Mutex::new(HashSet::new()));
@@ -396,16 +472,30 @@ async fn sigterm_under_load(edict: &Path, policies: &Path, singles: &Arc<Vec<Byt
     let mut tasks = Vec::new();
     for c in 0..8 {
         let (addr, answered, errors) = (addr.clone(), Arc::clone(&answered), Arc::clone(&errors));
-        let bodies = if c % 4 == 3 { Arc::clone(batch) } else { Arc::clone(singles) };
+        let bodies = if c % 4 == 3 {
+            Arc::clone(batch)
+        } else {
+            Arc::clone(singles)
+        };
         tasks.push(tokio::spawn(async move {
-            let Ok(mut s) = connect(&addr).await else { return };
+            let Ok(mut s) = connect(&addr).await else {
+                return;
+            };
             let start = Instant::now();
             for n in 0.. {
                 if start.elapsed() > Duration::from_secs(30) {
                     return;
                 }
                 let id = format!("c{c}-{n}");
-                match post(&mut s, &addr, &format!("/v1/judge?{AS_OF}"), bodies[n % bodies.len()].clone(), Some(&id)).await {
+                match post(
+                    &mut s,
+                    &addr,
+                    &format!("/v1/judge?{AS_OF}"),
+                    bodies[n % bodies.len()].clone(),
+                    Some(&id),
+                )
+                .await
+                {
                     Ok(r) if r.status == 200 => {
                         if let Ok(mut a) = answered.lock() {
                             a.insert(id);
@@ -438,7 +528,11 @@ async fn sigterm_under_load(edict: &Path, policies: &Path, singles: &Arc<Vec<Byt
     for t in tasks {
         let _ = t.await;
     }
-    let log = server.stdout.take().and_then(|h| h.join().ok()).unwrap_or_default();
+    let log = server
+        .stdout
+        .take()
+        .and_then(|h| h.join().ok())
+        .unwrap_or_default();
     let judged: HashSet<String> = log
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

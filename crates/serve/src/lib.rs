@@ -198,7 +198,10 @@ pub fn spawn(config: Config) -> Result<Server, Error> {
 /// Runs a server in the foreground until SIGTERM or SIGINT (graceful: in-flight requests
 /// finish), reloading on SIGHUP. `on_ready` is called with the address once it serves.
 /// Logs (tracing) go to standard error at level INFO unless a subscriber is installed.
-pub fn run(config: Config, on_ready: impl FnOnce(SocketAddr) + Send + 'static) -> Result<(), Error> {
+pub fn run(
+    config: Config,
+    on_ready: impl FnOnce(SocketAddr) + Send + 'static,
+) -> Result<(), Error> {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(tracing::Level::INFO)
@@ -244,7 +247,10 @@ async fn serve(
         message: e.to_string(),
     })?;
     let metrics = Arc::new(metrics::Metrics::default());
-    let shared = Arc::new(state::State::new(config.policies.clone(), Arc::clone(&metrics)));
+    let shared = Arc::new(state::State::new(
+        config.policies.clone(),
+        Arc::clone(&metrics),
+    ));
     let first = shared.reload("start").await;
     if !first.ok {
         // Load again for the typed error (the outcome keeps its text and diagnostics).
@@ -268,8 +274,9 @@ async fn serve(
     tokio::spawn(state::reload_worker(Arc::clone(&shared), reload_rx));
     let _watcher = if config.watch {
         Some(
-            state::watch(config.policies.clone(), config.debounce, reload_tx.clone())
-                .map_err(|e| Error::Other(format!("cannot watch {}: {e}", config.policies.display())))?,
+            state::watch(config.policies.clone(), config.debounce, reload_tx.clone()).map_err(
+                |e| Error::Other(format!("cannot watch {}: {e}", config.policies.display())),
+            )?,
         )
     } else {
         None

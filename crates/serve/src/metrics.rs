@@ -200,19 +200,31 @@ impl Metrics {
     /// The Prometheus text.
     pub fn render(&self) -> String {
         let mut o = String::with_capacity(8192);
-        let _ = writeln!(o, "# HELP edict_http_requests_total HTTP requests by route and status code.");
+        let _ = writeln!(
+            o,
+            "# HELP edict_http_requests_total HTTP requests by route and status code."
+        );
         let _ = writeln!(o, "# TYPE edict_http_requests_total counter");
         for r in Route::ALL {
             let s = &self.routes[route_index(r)];
             for (i, slot) in s.codes.iter().enumerate() {
                 let n = slot.load(Relaxed);
                 if n > 0 {
-                    let code = CODES.get(i).map_or_else(|| "other".to_string(), u16::to_string);
-                    let _ = writeln!(o, "edict_http_requests_total{{route=\"{}\",code=\"{code}\"}} {n}", r.label());
+                    let code = CODES
+                        .get(i)
+                        .map_or_else(|| "other".to_string(), u16::to_string);
+                    let _ = writeln!(
+                        o,
+                        "edict_http_requests_total{{route=\"{}\",code=\"{code}\"}} {n}",
+                        r.label()
+                    );
                 }
             }
         }
-        let _ = writeln!(o, "# HELP edict_http_request_duration_seconds Time from request to response, by route.");
+        let _ = writeln!(
+            o,
+            "# HELP edict_http_request_duration_seconds Time from request to response, by route."
+        );
         let _ = writeln!(o, "# TYPE edict_http_request_duration_seconds histogram");
         for r in Route::ALL {
             let s = &self.routes[route_index(r)];
@@ -225,49 +237,122 @@ impl Metrics {
                 cumulative += s.buckets[i].load(Relaxed);
                 let _ = writeln!(o, "edict_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{b}\"}} {cumulative}", r.label());
             }
-            let _ = writeln!(o, "edict_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {count}", r.label());
+            let _ = writeln!(
+                o,
+                "edict_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {count}",
+                r.label()
+            );
             let sum = s.sum_micros.load(Relaxed) as f64 / 1e6;
-            let _ = writeln!(o, "edict_http_request_duration_seconds_sum{{route=\"{}\"}} {sum}", r.label());
-            let _ = writeln!(o, "edict_http_request_duration_seconds_count{{route=\"{}\"}} {count}", r.label());
+            let _ = writeln!(
+                o,
+                "edict_http_request_duration_seconds_sum{{route=\"{}\"}} {sum}",
+                r.label()
+            );
+            let _ = writeln!(
+                o,
+                "edict_http_request_duration_seconds_count{{route=\"{}\"}} {count}",
+                r.label()
+            );
         }
-        let _ = writeln!(o, "# HELP edict_records_total Records received, judged or unreadable.");
+        let _ = writeln!(
+            o,
+            "# HELP edict_records_total Records received, judged or unreadable."
+        );
         let _ = writeln!(o, "# TYPE edict_records_total counter");
-        let _ = writeln!(o, "edict_records_total{{outcome=\"judged\"}} {}", self.records_judged.load(Relaxed));
-        let _ = writeln!(o, "edict_records_total{{outcome=\"error\"}} {}", self.record_errors.load(Relaxed));
-        let _ = writeln!(o, "# HELP edict_findings_total Findings by check and status.");
+        let _ = writeln!(
+            o,
+            "edict_records_total{{outcome=\"judged\"}} {}",
+            self.records_judged.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "edict_records_total{{outcome=\"error\"}} {}",
+            self.record_errors.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP edict_findings_total Findings by check and status."
+        );
         let _ = writeln!(o, "# TYPE edict_findings_total counter");
         if let Ok(m) = self.findings.lock() {
             for ((check, status), n) in m.iter() {
-                let _ = writeln!(o, "edict_findings_total{{check=\"{}\",status=\"{}\"}} {n}", escape(check), escape(status));
+                let _ = writeln!(
+                    o,
+                    "edict_findings_total{{check=\"{}\",status=\"{}\"}} {n}",
+                    escape(check),
+                    escape(status)
+                );
             }
         }
         let _ = writeln!(o, "# HELP edict_reloads_total Policy reloads by result.");
         let _ = writeln!(o, "# TYPE edict_reloads_total counter");
-        let _ = writeln!(o, "edict_reloads_total{{result=\"ok\"}} {}", self.reloads_ok.load(Relaxed));
-        let _ = writeln!(o, "edict_reloads_total{{result=\"failed\"}} {}", self.reloads_failed.load(Relaxed));
-        let _ = writeln!(o, "# HELP edict_policy_set_info The policy set in service (its hash).");
+        let _ = writeln!(
+            o,
+            "edict_reloads_total{{result=\"ok\"}} {}",
+            self.reloads_ok.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "edict_reloads_total{{result=\"failed\"}} {}",
+            self.reloads_failed.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP edict_policy_set_info The policy set in service (its hash)."
+        );
         let _ = writeln!(o, "# TYPE edict_policy_set_info gauge");
         if let Ok(h) = self.hash.lock() {
             if !h.is_empty() {
                 let _ = writeln!(o, "edict_policy_set_info{{hash=\"{}\"}} 1", escape(&h));
             }
         }
-        let _ = writeln!(o, "# HELP edict_decision_log_lines_total Decision-log lines written or dropped.");
+        let _ = writeln!(
+            o,
+            "# HELP edict_decision_log_lines_total Decision-log lines written or dropped."
+        );
         let _ = writeln!(o, "# TYPE edict_decision_log_lines_total counter");
-        let _ = writeln!(o, "edict_decision_log_lines_total{{result=\"written\"}} {}", self.log_written.load(Relaxed));
-        let _ = writeln!(o, "edict_decision_log_lines_total{{result=\"dropped\"}} {}", self.log_dropped.load(Relaxed));
-        let _ = writeln!(o, "# HELP edict_rejected_requests_total Requests refused by a limit.");
+        let _ = writeln!(
+            o,
+            "edict_decision_log_lines_total{{result=\"written\"}} {}",
+            self.log_written.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "edict_decision_log_lines_total{{result=\"dropped\"}} {}",
+            self.log_dropped.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP edict_rejected_requests_total Requests refused by a limit."
+        );
         let _ = writeln!(o, "# TYPE edict_rejected_requests_total counter");
-        let _ = writeln!(o, "edict_rejected_requests_total{{reason=\"concurrency\"}} {}", self.rejected_concurrency.load(Relaxed));
-        let _ = writeln!(o, "edict_rejected_requests_total{{reason=\"timeout\"}} {}", self.timeouts.load(Relaxed));
-        let _ = writeln!(o, "# HELP edict_http_requests_in_flight Requests being served.");
+        let _ = writeln!(
+            o,
+            "edict_rejected_requests_total{{reason=\"concurrency\"}} {}",
+            self.rejected_concurrency.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "edict_rejected_requests_total{{reason=\"timeout\"}} {}",
+            self.timeouts.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP edict_http_requests_in_flight Requests being served."
+        );
         let _ = writeln!(o, "# TYPE edict_http_requests_in_flight gauge");
-        let _ = writeln!(o, "edict_http_requests_in_flight {}", self.in_flight.load(Relaxed));
+        let _ = writeln!(
+            o,
+            "edict_http_requests_in_flight {}",
+            self.in_flight.load(Relaxed)
+        );
         o
     }
 }
 
 /// A label value escaped for the text format.
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

@@ -57,7 +57,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), guard))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            guard,
+        ))
         .with_state(app)
 }
 
@@ -108,7 +111,8 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 128
-                && v.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+                && v.bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         }) {
         Some(given) => Arc::from(given),
         None => Arc::from(format!(
@@ -126,10 +130,8 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
                     "a bearer token is required: Authorization: Bearer TOKEN",
                 )
                 .into_response();
-                r.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer"),
-                );
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                 break 'resp r;
             }
         }
@@ -246,7 +248,12 @@ fn options(uri: &Uri) -> Result<Options, ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let mut as_of = None;
     let mut explain = false;
-    for pair in uri.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+    for pair in uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let v = percent_decode(v).map_err(bad)?;
         match k {
@@ -386,8 +393,16 @@ fn judge_body(
     opts: edict::JudgeOptions,
     max_records: usize,
 ) -> Result<Judged, ApiError> {
-    let bom = if body.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-    let Some(first) = body[bom..].iter().position(|b| !is_blank(*b)).map(|p| p + bom) else {
+    let bom = if body.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    let Some(first) = body[bom..]
+        .iter()
+        .position(|b| !is_blank(*b))
+        .map(|p| p + bom)
+    else {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "the body is empty: send one record (a JSON object), an array of records, or NDJSON",
@@ -774,10 +789,16 @@ mod tests {
     fn tokens_are_checked() {
         let mut h = HeaderMap::new();
         assert!(!authorized(&h, "s3cret"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3cret"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer s3cret"),
+        );
         assert!(authorized(&h, "s3cret"));
         assert!(!authorized(&h, "s3cre"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3creT"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer s3creT"),
+        );
         assert!(!authorized(&h, "s3cret"));
     }
 }

@@ -194,7 +194,11 @@ pub fn watch(
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        (parent, RecursiveMode::NonRecursive, path.file_name().map(|n| n.to_os_string()))
+        (
+            parent,
+            RecursiveMode::NonRecursive,
+            path.file_name().map(|n| n.to_os_string()),
+        )
     };
     let mut watcher =
         notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {

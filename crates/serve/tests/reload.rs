@@ -10,13 +10,11 @@ use std::time::Duration;
 use common::*;
 
 /// A valid extra announcement: a different set, so a different hash.
-const EXTRA: &str = "announcement extra_note \"An extra notice\" {\n  published 2024-05-01 00:00:00\n}\n";
+const EXTRA: &str =
+    "announcement extra_note \"An extra notice\" {\n  published 2024-05-01 00:00:00\n}\n";
 const BROKEN: &str = "value broken_value = nope\n";
 
-fn policies_json(
-    c: &reqwest::blocking::Client,
-    server: &edict_serve::Server,
-) -> serde_json::Value {
+fn policies_json(c: &reqwest::blocking::Client, server: &edict_serve::Server) -> serde_json::Value {
     get_json(c, &url(server, "/v1/policies")).1
 }
 
@@ -74,9 +72,18 @@ fn good_changes_are_served_and_broken_ones_never() {
     let r = c.post(url(&server, "/v1/reload")).send().unwrap();
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().unwrap();
-    assert_eq!((v["ok"].as_bool(), v["changed"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(
+        (v["ok"].as_bool(), v["changed"].as_bool()),
+        (Some(true), Some(false))
+    );
 
-    let m = parse_metrics(&c.get(url(&server, "/metrics")).send().unwrap().text().unwrap());
+    let m = parse_metrics(
+        &c.get(url(&server, "/metrics"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    );
     assert!(sample(&m, "edict_reloads_total", &[("result", "failed")]).unwrap() >= 2.0);
     assert!(sample(&m, "edict_reloads_total", &[("result", "ok")]).unwrap() >= 3.0);
     server.shutdown().unwrap();
@@ -100,7 +107,10 @@ fn a_file_written_in_two_steps_is_served_only_when_complete() {
     assert_eq!(hash(&c, &server), h0);
     {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().append(true).open(&file).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
         f.write_all(second.as_bytes()).unwrap();
     }
     assert!(eventually(Duration::from_secs(20), || hash(&c, &server) != h0));
@@ -125,11 +135,20 @@ fn judging_under_reloads_only_ever_sees_good_sets() {
     let broken = dir.path().join("broken.edict");
     // The second good set's hash.
     std::fs::write(&extra, EXTRA).unwrap();
-    let r: serde_json::Value = c.post(url(&server, "/v1/reload")).send().unwrap().json().unwrap();
+    let r: serde_json::Value = c
+        .post(url(&server, "/v1/reload"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let h1 = r["hash"].as_str().unwrap().to_string();
     assert_ne!(h0, h1);
 
-    let input: String = records().lines().take(20).map(|l| format!("{l}\n")).collect();
+    let input: String = records()
+        .lines()
+        .take(20)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let want = eval_lines(dir.path(), &input, false);
     let stop = AtomicBool::new(false);
     let judge = url(&server, &format!("/v1/judge?{AS_OF_QUERY}"));

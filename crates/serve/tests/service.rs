@@ -30,7 +30,10 @@ fn judge_gives_evals_lines_for_ndjson_arrays_and_single_records() {
         .to_str()
         .unwrap()
         .to_string();
-    assert_eq!(set, edict::Policies::load(shipped_policies()).unwrap().hash());
+    assert_eq!(
+        set,
+        edict::Policies::load(shipped_policies()).unwrap().hash()
+    );
     let got: Vec<String> = r.text().unwrap().lines().map(str::to_string).collect();
     assert_eq!(got, want);
 
@@ -88,10 +91,17 @@ fn judge_gives_evals_lines_for_ndjson_arrays_and_single_records() {
 fn explanations_match_and_explain_gives_the_tree() {
     let server = edict_serve::spawn(config(&shipped_policies())).unwrap();
     let c = client();
-    let input: String = records().lines().take(60).map(|l| format!("{l}\n")).collect();
+    let input: String = records()
+        .lines()
+        .take(60)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let want = eval_lines(&shipped_policies(), &input, true);
     let r = c
-        .post(url(&server, &format!("/v1/judge?{AS_OF_QUERY}&explain=true")))
+        .post(url(
+            &server,
+            &format!("/v1/judge?{AS_OF_QUERY}&explain=true"),
+        ))
         .header("content-type", "application/x-ndjson")
         .body(input.clone())
         .send()
@@ -112,7 +122,10 @@ fn explanations_match_and_explain_gives_the_tree() {
         .engine()
         .unwrap();
     let e = engine
-        .explain(&serde_json::from_str(&first).unwrap(), AS_OF.parse().unwrap())
+        .explain(
+            &serde_json::from_str(&first).unwrap(),
+            AS_OF.parse().unwrap(),
+        )
         .unwrap();
     assert_eq!(v["tree"].as_str().unwrap(), e.tree);
     assert_eq!(v["verdict"], serde_json::to_value(&e.verdict).unwrap());
@@ -166,7 +179,10 @@ fn record_errors_are_per_record_and_request_errors_are_4xx_json() {
     assert_eq!(r.status(), 422);
     let v: serde_json::Value = r.json().unwrap();
     assert_eq!(v["id"], "B");
-    assert!(v["error"].as_str().unwrap().contains("missing required field"));
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("missing required field"));
 
     let expect = |r: reqwest::blocking::Response, status: u16, needle: &str| {
         assert_eq!(r.status().as_u16(), status);
@@ -176,8 +192,16 @@ fn record_errors_are_per_record_and_request_errors_are_4xx_json() {
         assert!(msg.contains(needle), "{msg}");
     };
     expect(c.post(&judge).body("").send().unwrap(), 400, "empty");
-    expect(c.post(&judge).body("{\"kind\":").send().unwrap(), 400, "not JSON");
-    expect(c.post(&judge).body("[{\"a\":1},").send().unwrap(), 400, "not a JSON array");
+    expect(
+        c.post(&judge).body("{\"kind\":").send().unwrap(),
+        400,
+        "not JSON",
+    );
+    expect(
+        c.post(&judge).body("[{\"a\":1},").send().unwrap(),
+        400,
+        "not a JSON array",
+    );
     expect(
         c.post(url(&server, "/v1/judge?rules_as_of=2024-01-01"))
             .body("{}")
@@ -187,7 +211,10 @@ fn record_errors_are_per_record_and_request_errors_are_4xx_json() {
         "not supported yet",
     );
     expect(
-        c.post(url(&server, "/v1/judge?as_of=soon")).body("{}").send().unwrap(),
+        c.post(url(&server, "/v1/judge?as_of=soon"))
+            .body("{}")
+            .send()
+            .unwrap(),
         400,
         "as_of",
     );
@@ -208,7 +235,11 @@ fn record_errors_are_per_record_and_request_errors_are_4xx_json() {
     );
     let many = format!("[{}]", vec!["{}"; 51].join(","));
     expect(c.post(&judge).body(many).send().unwrap(), 413, "at most 50");
-    expect(c.get(url(&server, "/v2/nothing")).send().unwrap(), 404, "no route");
+    expect(
+        c.get(url(&server, "/v2/nothing")).send().unwrap(),
+        404,
+        "no route",
+    );
     expect(c.get(&judge).send().unwrap(), 405, "method");
     server.shutdown().unwrap();
 }
@@ -395,7 +426,10 @@ fn policies_and_schema_describe_the_set() {
     // The schema validates every example and generated record, and every verdict.
     let (status, schema) = get_json(&c, &url(&server, "/v1/schema"));
     assert_eq!(status, 200);
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     let records_v = jsonschema::draft202012::new(&schema).unwrap();
     let mut verdict_schema = schema.clone();
     verdict_schema["$ref"] = "#/$defs/verdict".into();
@@ -433,10 +467,7 @@ fn policies_and_schema_describe_the_set() {
     assert!(!records_v.is_valid(&rec));
 
     // `edict schema` prints the same document.
-    assert_eq!(
-        schema,
-        edict_serve::schema::document(p.program(), p.hash())
-    );
+    assert_eq!(schema, edict_serve::schema::document(p.program(), p.hash()));
     server.shutdown().unwrap();
 }
 
@@ -446,7 +477,11 @@ fn the_token_guards_every_route_or_only_reload() {
     cfg.token = Some("s3cret".into());
     let server = edict_serve::spawn(cfg.clone()).unwrap();
     let c = client();
-    for (method, path) in [("GET", "/healthz"), ("POST", "/v1/judge"), ("POST", "/v1/reload")] {
+    for (method, path) in [
+        ("GET", "/healthz"),
+        ("POST", "/v1/judge"),
+        ("POST", "/v1/reload"),
+    ] {
         let m = method.parse().unwrap();
         let r = c.request(m, url(&server, path)).body("{}").send().unwrap();
         assert_eq!(r.status(), 401, "{path}");
@@ -464,7 +499,10 @@ fn the_token_guards_every_route_or_only_reload() {
 
     cfg.auth = edict_serve::AuthScope::Reload;
     let server = edict_serve::spawn(cfg).unwrap();
-    assert_eq!(c.get(url(&server, "/v1/policies")).send().unwrap().status(), 200);
+    assert_eq!(
+        c.get(url(&server, "/v1/policies")).send().unwrap().status(),
+        200
+    );
     let r = c.post(url(&server, "/v1/reload")).send().unwrap();
     assert_eq!(r.status(), 401);
     let r = c
@@ -515,10 +553,19 @@ fn the_decision_log_has_a_line_per_decision_and_rotates() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let metrics = c.get(url(&server, "/metrics")).send().unwrap().text().unwrap();
+    let metrics = c
+        .get(url(&server, "/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     server.shutdown().unwrap();
     assert_eq!(
-        sample(&parse_metrics(&metrics), "edict_decision_log_lines_total", &[("result", "dropped")]),
+        sample(
+            &parse_metrics(&metrics),
+            "edict_decision_log_lines_total",
+            &[("result", "dropped")]
+        ),
         Some(0.0)
     );
 
@@ -570,7 +617,14 @@ fn the_decision_log_has_a_line_per_decision_and_rotates() {
             .iter()
             .zip(verdict["findings"].as_array().unwrap())
         {
-            assert_eq!(&f["rule"], v["rules"].as_array().unwrap().last().unwrap_or(&serde_json::Value::Null));
+            assert_eq!(
+                &f["rule"],
+                v["rules"]
+                    .as_array()
+                    .unwrap()
+                    .last()
+                    .unwrap_or(&serde_json::Value::Null)
+            );
         }
     }
 }

@@ -132,17 +132,17 @@ pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
     f()
 }
 
+/// One Prometheus sample: name, labels, value.
+pub type Sample = (String, Vec<(String, String)>, f64);
+
 /// Parses Prometheus text: `(name, labels, value)` per sample; panics on a malformed line.
-pub fn parse_metrics(text: &str) -> Vec<(String, Vec<(String, String)>, f64)> {
+pub fn parse_metrics(text: &str) -> Vec<Sample> {
     let mut out = Vec::new();
     for line in text.lines() {
         if line.is_empty() || line.starts_with('#') {
             if let Some(rest) = line.strip_prefix("# TYPE ") {
                 let kind = rest.split_whitespace().nth(1).unwrap();
-                assert!(
-                    ["counter", "gauge", "histogram"].contains(&kind),
-                    "{line}"
-                );
+                assert!(["counter", "gauge", "histogram"].contains(&kind), "{line}");
             }
             continue;
         }
@@ -184,7 +184,7 @@ pub fn parse_metrics(text: &str) -> Vec<(String, Vec<(String, String)>, f64)> {
 
 /// The value of the sample `name` with exactly these labels, if present.
 pub fn sample(
-    samples: &[(String, Vec<(String, String)>, f64)],
+    samples: &[Sample],
     name: &str,
     labels: &[(&str, &str)],
 ) -> Option<f64> {
