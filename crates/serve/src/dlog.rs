@@ -46,7 +46,7 @@ pub struct Batch {
     /// could not be told apart).
     pub inputs: Option<Vec<(usize, usize)>>,
     /// The verdict (or error record) lines, NDJSON.
-    pub output: Arc<Vec<u8>>,
+    pub output: axum::body::Bytes,
     /// Number of lines in `output`.
     pub lines: u64,
 }
