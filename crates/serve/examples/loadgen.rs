@@ -465,7 +465,16 @@ async fn sigterm_under_load(
     singles: &Arc<Vec<Bytes>>,
     batch: &Arc<Vec<Bytes>>,
 ) {
-    let mut server = Server::start(edict, policies, &["--decision-log", "stdout"]);
+    let mut server = Server::start(
+        edict,
+        policies,
+        &[
+            "--decision-log",
+            "stdout",
+            "--decision-log-queue",
+            "1000000",
+        ],
+    );
     let addr = server.addr.clone();
     let answered = Arc::new(Mutex::new(HashSet::new()));
     let errors = Arc::new(AtomicU64::new(0));

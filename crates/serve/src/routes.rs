@@ -439,44 +439,11 @@ fn judge_body(
             && (lines.len() == 1
                 || serde_json::from_slice::<&serde_json::value::RawValue>(&body[first..]).is_ok());
         if single {
-            let value: serde_json::Value =
-                serde_json::from_slice(&body[first..]).map_err(|e| {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("the body is not JSON: {e}"),
-                    )
-                })?;
-            let mut end = body.len();
-            while end > first && is_blank(body[end - 1]) {
-                end -= 1;
-            }
-            // The engine's own call, without a stream's setup: the serde verdict is the
-            // line `edict eval` writes (the facade's parity test holds them together).
-            // A record that cannot be read takes the stream below, for eval's exact error
-            // record.
-            if let Ok(v) = loaded.engine.judge_with(&value, opts) {
-                let mut output = serde_json::to_vec(&v).map_err(|e| {
-                    ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("judging failed: {e}"),
-                    )
-                })?;
-                output.push(b'\n');
-                let mut counts = BTreeMap::new();
-                for f in &v.findings {
-                    *counts
-                        .entry((f.check.0.clone(), f.status.name().to_string()))
-                        .or_insert(0) += 1;
-                }
-                return Ok(Judged {
-                    shape: Shape::Single,
-                    output,
-                    inputs: vec![(first, end)],
-                    judged: 1,
-                    errors: 0,
-                    counts,
-                    single_error: false,
-                });
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body[first..]) {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("the body is not JSON: {e}"),
+                ));
             }
             let mut end = body.len();
             while end > first && is_blank(body[end - 1]) {
@@ -498,6 +465,38 @@ fn judge_body(
             inputs = lines;
             shape = Shape::Ndjson;
             single_line = None;
+        }
+    }
+    // One record: the engine's own call, without a stream's setup. The serde verdict is
+    // the line `edict eval` writes (the facade's parity test holds them together); a
+    // record that cannot be read takes the stream below, for eval's exact error record.
+    if let [(a, b)] = inputs.as_slice() {
+        let verdict = serde_json::from_slice::<serde_json::Value>(&body[*a..*b])
+            .ok()
+            .and_then(|value| loaded.engine.judge_with(&value, opts).ok());
+        if let Some(v) = verdict {
+            let mut output = serde_json::to_vec(&v).map_err(|e| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("judging failed: {e}"),
+                )
+            })?;
+            output.push(b'\n');
+            let mut counts = BTreeMap::new();
+            for f in &v.findings {
+                *counts
+                    .entry((f.check.0.clone(), f.status.name().to_string()))
+                    .or_insert(0) += 1;
+            }
+            return Ok(Judged {
+                shape,
+                output,
+                inputs,
+                judged: 1,
+                errors: 0,
+                counts,
+                single_error: false,
+            });
         }
     }
     let mut output = Vec::with_capacity(inputs.len() * 256 + 64);

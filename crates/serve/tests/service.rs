@@ -112,7 +112,10 @@ fn explanations_match_and_explain_gives_the_tree() {
     // One record at a time, with explanations: the same bytes too.
     for (line, want) in input.lines().zip(&want) {
         let r = c
-            .post(url(&server, &format!("/v1/judge?{AS_OF_QUERY}&explain=true")))
+            .post(url(
+                &server,
+                &format!("/v1/judge?{AS_OF_QUERY}&explain=true"),
+            ))
             .body(line.to_string())
             .send()
             .unwrap();
@@ -179,6 +182,31 @@ fn record_errors_are_per_record_and_request_errors_are_4xx_json() {
     let got: Vec<String> = r.text().unwrap().lines().map(str::to_string).collect();
     assert_eq!(got, want);
     assert!(got[3].contains("\"line\":4") && got[3].contains("\"error\""));
+
+    // One NDJSON line or one array element that cannot be read: its error record.
+    for (body, want) in [
+        (
+            "{\"kind\":\"order\",\"id\":7}\n",
+            "{\"kind\":\"order\",\"id\":7}\n",
+        ),
+        ("not json\n", "not json\n"),
+        (
+            "[{\"kind\":\"order\",\"id\":\"C\"}]",
+            "[{\"kind\":\"order\",\"id\":\"C\"}]",
+        ),
+    ] {
+        let r = c
+            .post(&judge)
+            .header("content-type", "application/x-ndjson")
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let text = r.text().unwrap();
+        let line = eval_lines(&shipped_policies(), want, false).join("\n");
+        assert!(text.contains(&line), "{text} / {line}");
+        assert!(line.contains("\"error\""), "{line}");
+    }
 
     // One record that cannot be read: 422 with its error record.
     let r = c

@@ -46,6 +46,10 @@ pub struct Args {
     /// Rotated decision log files kept.
     #[arg(long, default_value_t = 5)]
     pub decision_log_keep: u32,
+    /// Requests whose decisions may wait for the log writer before new ones are dropped
+    /// (counted in the metrics; a decision never waits for the log).
+    #[arg(long, default_value_t = 4096)]
+    pub decision_log_queue: usize,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -62,6 +66,7 @@ pub fn run(args: &Args) -> Exit {
     config.timeout = Duration::from_millis(args.timeout_ms.max(1));
     config.max_concurrency = args.max_concurrency;
     config.threads = args.threads;
+    config.log_queue = args.decision_log_queue;
     config.auth = if args.auth == "reload" {
         edict_serve::AuthScope::Reload
     } else {

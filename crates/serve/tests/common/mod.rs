@@ -183,11 +183,7 @@ pub fn parse_metrics(text: &str) -> Vec<Sample> {
 }
 
 /// The value of the sample `name` with exactly these labels, if present.
-pub fn sample(
-    samples: &[Sample],
-    name: &str,
-    labels: &[(&str, &str)],
-) -> Option<f64> {
+pub fn sample(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     samples
         .iter()
         .find(|(n, l, _)| {
