@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo build --release -p edict-cli
-//! cargo run --release -p edict-serve --example loadgen -- [--edict target/release/edict] [SCENARIO...]
+//! cargo run --release -p edict-serve --example loadgen -- [--edict target/release/edict] [--connections 32] [SCENARIO...]
 //! ```
 //!
 //! Scenarios (all by default): `single` (one record per request, as fast as it goes),
@@ -263,10 +263,17 @@ async fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut edict = root.join("target/release/edict");
     let mut scenarios = Vec::new();
+    let mut connections = 32;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--edict" => edict = PathBuf::from(args.next().expect("--edict PATH")),
+            "--connections" => {
+                connections = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--connections N")
+            }
             s => scenarios.push(s.to_string()),
         }
     }
@@ -300,13 +307,17 @@ async fn main() {
                 let (t, took) = load(
                     &server.addr,
                     Arc::clone(&singles),
-                    32,
+                    connections,
                     Duration::from_secs(10),
                     400_000,
                     None,
                 )
                 .await;
-                report("single (32 connections, max speed)", &t, took);
+                report(
+                    &format!("single ({connections} connections, max speed)"),
+                    &t,
+                    took,
+                );
             }
             "rate" => {
                 let server = Server::start(&edict, &policies, &[]);
@@ -322,13 +333,17 @@ async fn main() {
                 let (t, took) = load(
                     &server.addr,
                     Arc::clone(&singles),
-                    64,
+                    connections,
                     Duration::from_secs(10),
                     100_000,
                     Some(10_000.0),
                 )
                 .await;
-                report("single at 10,000 requests/s (64 connections)", &t, took);
+                report(
+                    &format!("single at 10,000 requests/s ({connections} connections)"),
+                    &t,
+                    took,
+                );
             }
             "batch" => {
                 let server = Server::start(&edict, &policies, &[]);
