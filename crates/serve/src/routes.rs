@@ -2,7 +2,7 @@
 //! request id, metrics).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +68,8 @@ pub fn router(app: Arc<App>) -> Router {
 pub struct ApiError {
     status: StatusCode,
     body: serde_json::Value,
+    /// The body was not read to its end: the connection cannot carry another request.
+    close: bool,
 }
 
 impl ApiError {
@@ -75,13 +77,24 @@ impl ApiError {
         ApiError {
             status,
             body: json!({ "error": message.into() }),
+            close: false,
         }
+    }
+
+    fn closing(mut self) -> ApiError {
+        self.close = true;
+        self
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_response(self.status, &self.body)
+        let mut r = json_response(self.status, &self.body);
+        if self.close {
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        r
     }
 }
 
@@ -129,6 +142,7 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
                     StatusCode::UNAUTHORIZED,
                     "a bearer token is required: Authorization: Bearer TOKEN",
                 )
+                .closing()
                 .into_response();
                 r.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -145,6 +159,7 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
                         StatusCode::SERVICE_UNAVAILABLE,
                         "too many requests in flight; try again",
                     )
+                    .closing()
                     .into_response();
                     r.headers_mut()
                         .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -169,6 +184,7 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
                         app.timeout.as_millis()
                     ),
                 )
+                .closing()
                 .into_response()
             }
         };
@@ -298,6 +314,7 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Bytes, 
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the body is larger than {} bytes", app.max_body_bytes),
         )
+        .closing()
     };
     if let Some(len) = headers
         .get(header::CONTENT_LENGTH)
@@ -321,7 +338,8 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Bytes, 
                 Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     format!("could not read the body: {inner}"),
-                ))
+                )
+                .closing())
             }
         }
     }
@@ -389,6 +407,7 @@ fn judge_body(
     ndjson_type: bool,
     opts: edict::JudgeOptions,
     max_records: usize,
+    cancel: &AtomicBool,
 ) -> Result<Judged, ApiError> {
     let bom = if body.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
@@ -500,7 +519,10 @@ fn judge_body(
         }
     }
     let mut output = Vec::with_capacity(inputs.len() * 256 + 64);
-    let input: &[u8] = single_line.as_deref().unwrap_or(body);
+    let input = Cancellable {
+        rest: single_line.as_deref().unwrap_or(body),
+        cancel,
+    };
     let summary = loaded
         .engine
         .judge_stream(input, &mut output, opts, edict::Format::Ndjson)
@@ -521,6 +543,51 @@ fn judge_body(
         counts,
         single_error,
     })
+}
+
+/// A body read in chunks that stops (with an error) once its request is abandoned: a
+/// request that timed out, or whose client left, does not go on judging on its own.
+struct Cancellable<'a> {
+    rest: &'a [u8],
+    cancel: &'a AtomicBool,
+}
+
+/// Bytes handed to the reader at a time (the abandonment check runs between chunks).
+const CHUNK: usize = 256 * 1024;
+
+impl std::io::Read for Cancellable<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let chunk = std::io::BufRead::fill_buf(self)?;
+            let n = chunk.len().min(buf.len());
+            buf[..n].copy_from_slice(&chunk[..n]);
+            n
+        };
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for Cancellable<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("the request was abandoned"));
+        }
+        Ok(&self.rest[..self.rest.len().min(CHUNK)])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.rest = &self.rest[n.min(self.rest.len())..];
+    }
+}
+
+/// Sets its flag when dropped: with the request's future (done, timed out or left).
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -633,16 +700,28 @@ async fn judge(
     let large = body.len() > INLINE_RECORDS * 1024;
     let judged = if large {
         let (l, b) = (Arc::clone(&loaded), body.clone());
-        tokio::task::spawn_blocking(move || judge_body(&l, &b, ndjson_type, jopts, max))
-            .await
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("judging failed: {e}"),
-                )
-            })??
+        let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
+        let flag = Arc::clone(&cancel.0);
+        let judged =
+            tokio::task::spawn_blocking(move || judge_body(&l, &b, ndjson_type, jopts, max, &flag))
+                .await
+                .map_err(|e| {
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("judging failed: {e}"),
+                    )
+                })??;
+        drop(cancel);
+        judged
     } else {
-        judge_body(&loaded, &body, ndjson_type, jopts, max)?
+        judge_body(
+            &loaded,
+            &body,
+            ndjson_type,
+            jopts,
+            max,
+            &AtomicBool::new(false),
+        )?
     };
     app.state
         .metrics
@@ -869,6 +948,29 @@ mod tests {
         assert_eq!(scanned, parsed);
         assert_eq!(scanned[&("late".into(), "ok".into())], 2);
         assert_eq!(scanned.len(), 2);
+    }
+
+    #[test]
+    fn an_abandoned_body_stops_being_read() {
+        use std::io::Read as _;
+        let body = vec![b'x'; CHUNK * 2 + 10];
+        let flag = AtomicBool::new(false);
+        let mut all = Vec::new();
+        let mut r = Cancellable {
+            rest: &body,
+            cancel: &flag,
+        };
+        r.read_to_end(&mut all).unwrap();
+        assert_eq!(all, body);
+        let mut r = Cancellable {
+            rest: &body,
+            cancel: &flag,
+        };
+        let mut first = vec![0; CHUNK];
+        r.read_exact(&mut first).unwrap();
+        drop(CancelOnDrop(Arc::new(AtomicBool::new(false))));
+        flag.store(true, Ordering::Relaxed);
+        assert!(r.read(&mut first).is_err());
     }
 
     #[test]
