@@ -106,7 +106,7 @@ impl DecisionLog {
 }
 
 enum Sink {
-    Stdout(std::io::Stdout),
+    Stdout(std::io::BufWriter<std::io::Stdout>),
     File {
         path: PathBuf,
         max_bytes: u64,
@@ -128,7 +128,10 @@ fn open_append(path: &PathBuf) -> std::io::Result<(std::fs::File, u64)> {
 impl Sink {
     fn open(target: LogTarget) -> std::io::Result<Sink> {
         Ok(match target {
-            LogTarget::Stdout => Sink::Stdout(std::io::stdout()),
+            LogTarget::Stdout => Sink::Stdout(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )),
             LogTarget::File {
                 path,
                 max_bytes,
@@ -148,7 +151,7 @@ impl Sink {
 
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
-            Sink::Stdout(s) => s.lock().write_all(bytes),
+            Sink::Stdout(s) => s.write_all(bytes),
             Sink::File {
                 path,
                 max_bytes,
@@ -172,7 +175,7 @@ impl Sink {
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            Sink::Stdout(s) => s.lock().flush(),
+            Sink::Stdout(s) => s.flush(),
             Sink::File { file, .. } => file.flush(),
         }
     }
