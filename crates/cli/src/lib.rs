@@ -57,6 +57,10 @@ enum Command {
     Diff(cmd::diff::Args),
     /// The language server for editors (LSP over standard input and output).
     Lsp(cmd::lsp::Args),
+    /// Serve decisions over HTTP, reloading the policies when they change.
+    Serve(cmd::serve::Args),
+    /// Print the JSON Schema of the records and verdicts of a policy set.
+    Schema(cmd::schema::Args),
 }
 
 /// Exit statuses (DESIGN.md "Behaviour contracts").
@@ -286,6 +290,8 @@ impl Command {
             Command::Fmt(a) => cmd::fmt::run(a),
             Command::Diff(a) => cmd::diff::run(a),
             Command::Lsp(a) => cmd::lsp::run(a),
+            Command::Serve(a) => cmd::serve::run(a),
+            Command::Schema(a) => cmd::schema::run(a),
         }
     }
 }

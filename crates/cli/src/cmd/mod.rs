@@ -8,4 +8,6 @@ pub mod explain;
 pub mod fmt;
 pub mod lint;
 pub mod lsp;
+pub mod schema;
+pub mod serve;
 pub mod test;
