@@ -77,6 +77,43 @@ pub enum Formula {
     Not(Box<Formula>),
 }
 
+impl Formula {
+    /// Calls `f` on every atom of the formula.
+    pub fn atoms(&self, f: &mut dyn FnMut(&Atom)) {
+        match self {
+            Formula::Const(_) => {}
+            Formula::Atom(a) => f(a),
+            Formula::And(xs) | Formula::Or(xs) => xs.iter().for_each(|x| x.atoms(f)),
+            Formula::Not(x) => x.atoms(f),
+        }
+    }
+}
+
+/// Values and checks whose meaning differs between two versions, with the tag their
+/// opaque conditions get in this version (so the two versions' conditions stay apart).
+#[derive(Debug, Clone, Default)]
+pub struct Mark {
+    /// Changed values.
+    pub values: std::collections::BTreeSet<ValueId>,
+    /// Checks with a changed component or definition.
+    pub checks: std::collections::BTreeSet<ir::CheckId>,
+    /// `old` or `new`.
+    pub tag: String,
+}
+
+impl Mark {
+    /// Whether `e` reads something changed.
+    pub fn reads(&self, e: &Expr) -> bool {
+        let mut hit = false;
+        e.walk(&mut |x| match x {
+            Expr::Value(v) => hit |= self.values.contains(v),
+            Expr::Status(c) => hit |= self.checks.contains(c),
+            _ => {}
+        });
+        hit
+    }
+}
+
 /// A conjunction of atoms.
 pub type Cube = Vec<Atom>;
 /// A disjunction of cubes.
@@ -88,6 +125,8 @@ pub struct Deriver<'a> {
     pub program: &'a Program,
     /// The fact kind fields belong to.
     pub kind: Option<KindId>,
+    /// Changed values and checks: opaque conditions reading them are tagged.
+    pub mark: Option<&'a Mark>,
 }
 
 /// A linear numeric form: `Σ coef·field + c`.
@@ -131,6 +170,10 @@ impl Deriver<'_> {
             kind: self.kind,
         }
         .expr(e);
+        let text = match self.mark {
+            Some(m) if m.reads(e) => format!("{text} [{}]", m.tag),
+            _ => text,
+        };
         Formula::Atom(Atom::Opaque(text, true))
     }
 

@@ -18,6 +18,8 @@ pub struct Space<'a> {
     /// The kind (None: values that read no facts).
     pub kind: Option<KindId>,
     anchor: i128,
+    /// Changed values and checks (diff): opaque conditions reading them are tagged.
+    pub mark: Option<atoms::Mark>,
 }
 
 impl Domain for Space<'_> {
@@ -67,7 +69,19 @@ impl<'a> Space<'a> {
             program,
             kind,
             anchor: default_anchor(program),
+            mark: None,
         }
+    }
+
+    /// The space with conditions on changed values and checks tagged (see [`atoms::Mark`]).
+    pub fn marked(mut self, mark: atoms::Mark) -> Self {
+        self.mark = Some(mark);
+        self
+    }
+
+    /// A boolean expression as a formula.
+    pub fn formula_of(&self, e: &ir::Expr) -> Formula {
+        self.deriver().formula(e)
     }
 
     /// Where unbounded instants are placed.
@@ -79,6 +93,7 @@ impl<'a> Space<'a> {
         Deriver {
             program: self.program,
             kind: self.kind,
+            mark: self.mark.as_ref(),
         }
     }
 
