@@ -101,6 +101,15 @@ type Bound = Option<i128>;
 
 /// Decides a cube and, when possible, builds a model preferring `prefer` ends.
 pub fn solve(cube: &Cube, dom: &dyn Domain, prefer: Prefer) -> Sat {
+    solve_with(cube, dom, prefer, true)
+}
+
+/// Whether some record might satisfy the cube ([`solve`] without building the model).
+pub fn satisfiable(cube: &Cube, dom: &dyn Domain) -> bool {
+    solve_with(cube, dom, Prefer::Low, false).possible()
+}
+
+fn solve_with(cube: &Cube, dom: &dyn Domain, prefer: Prefer, build: bool) -> Sat {
     let mut m = Model::default();
     let mut enums: BTreeMap<Path, u64> = BTreeMap::new();
     let mut bools: BTreeMap<Path, bool> = BTreeMap::new();
@@ -227,7 +236,7 @@ pub fn solve(cube: &Cube, dom: &dyn Domain, prefer: Prefer) -> Sat {
             None => return Sat::No,
         }
     }
-    if !numeric(&nums, dom, prefer, &mut m) {
+    if !numeric(&nums, dom, prefer, &mut m, build) {
         return Sat::No;
     }
     m.assumed = opaque.into_iter().collect();
@@ -283,6 +292,7 @@ fn numeric(
     dom: &dyn Domain,
     prefer: Prefer,
     m: &mut Model,
+    build: bool,
 ) -> bool {
     let mut vars: Vec<Path> = Vec::new();
     let idx = |p: &Path, vars: &mut Vec<Path>| match vars.iter().position(|q| q == p) {
@@ -310,6 +320,9 @@ fn numeric(
     }
     if !dbm.close() {
         return false;
+    }
+    if !build {
+        return true;
     }
     // Fix variables one at a time: bounded ones first, in path order.
     let mut sequence: Vec<usize> = (1..=vars.len()).collect();

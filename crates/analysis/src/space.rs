@@ -141,7 +141,7 @@ impl<'a> Space<'a> {
     /// Drops unsatisfiable cubes.
     pub fn prune(&self, d: Dnf) -> Dnf {
         d.into_iter()
-            .filter(|c| self.solve(c, Prefer::Low).possible())
+            .filter(|c| solve::satisfiable(c, self))
             .collect()
     }
 

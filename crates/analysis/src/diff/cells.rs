@@ -216,6 +216,7 @@ pub struct Cells<'a> {
     /// Set when [`MAX_CELLS`] was exceeded.
     pub overflow: bool,
     guards: HashMap<RuleId, (Dnf, Dnf)>,
+    memo: HashMap<(ValueId, Cube), Vec<(Cube, Out)>>,
     depth: u32,
 }
 
@@ -228,12 +229,26 @@ impl<'a> Cells<'a> {
             inline,
             overflow: false,
             guards: HashMap::new(),
+            memo: HashMap::new(),
             depth: 0,
         }
     }
 
     /// The cells of value `v`, within `region`.
     pub fn value(&mut self, v: ValueId, region: Vec<Cube>) -> Vec<(Cube, Out)> {
+        if let [one] = region.as_slice() {
+            if let Some(hit) = self.memo.get(&(v, one.clone())) {
+                return hit.clone();
+            }
+            let key = (v, one.clone());
+            let out = self.value_in(v, region);
+            self.memo.insert(key, out.clone());
+            return out;
+        }
+        self.value_in(v, region)
+    }
+
+    fn value_in(&mut self, v: ValueId, region: Vec<Cube>) -> Vec<(Cube, Out)> {
         let Some(val) = self.p.values.get(v as usize) else {
             return Vec::new();
         };

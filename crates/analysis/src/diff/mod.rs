@@ -697,7 +697,8 @@ impl Ctx<'_> {
             Sat::Maybe(m) => (
                 "may differ",
                 Some(format!(
-                    "depends on conditions the analysis cannot decide: {}",
+                    "depends on conditions outside the exact fragment (aggregates over \
+                     lists, other checks' statuses, non-linear arithmetic): {}",
                     m.assumed
                         .iter()
                         .map(|(t, pos)| if *pos {
