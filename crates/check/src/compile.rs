@@ -91,6 +91,9 @@ pub(crate) fn file_infos(
                 }
             }
         }
+        let line_starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i as u32 + 1))
+            .collect();
         out.push(FileInfo {
             id,
             path,
@@ -98,6 +101,7 @@ pub(crate) fn file_infos(
             zone,
             ast,
             source,
+            line_starts,
         });
     }
     out

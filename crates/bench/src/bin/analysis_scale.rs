@@ -242,7 +242,7 @@ fn main() {
         }
     }
     if want("values") {
-        for n in [10_000, 60_000] {
+        for n in values_sizes() {
             many_values(n);
         }
     }
@@ -262,5 +262,13 @@ fn main() {
     }
     if want("ship_within") {
         diff_ship_within();
+    }
+}
+
+/// `EDICT_VALUES=N` measures one size only.
+fn values_sizes() -> Vec<u32> {
+    match std::env::var("EDICT_VALUES").ok().and_then(|v| v.parse().ok()) {
+        Some(n) => vec![n],
+        None => vec![10_000, 60_000],
     }
 }
