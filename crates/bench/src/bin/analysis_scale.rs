@@ -247,7 +247,7 @@ fn main() {
         }
     }
     if want("lint") {
-        for n in [300, 1_000, 3_000] {
+        for n in lint_sizes() {
             lint_siblings(n, true);
         }
         lint_siblings(3_000, false);
@@ -270,5 +270,13 @@ fn values_sizes() -> Vec<u32> {
     match std::env::var("EDICT_VALUES").ok().and_then(|v| v.parse().ok()) {
         Some(n) => vec![n],
         None => vec![10_000, 60_000],
+    }
+}
+
+/// `EDICT_SIBLINGS=N` measures one size only.
+fn lint_sizes() -> Vec<u32> {
+    match std::env::var("EDICT_SIBLINGS").ok().and_then(|v| v.parse().ok()) {
+        Some(n) => vec![n],
+        None => vec![300, 1_000, 3_000],
     }
 }
