@@ -34,48 +34,82 @@ pub fn run(args: &Args) -> Exit {
     };
     let differs = match &args.facts {
         Some(facts) => {
-            let text = match std::fs::read_to_string(facts) {
-                Ok(t) => t,
+            let file = match std::fs::File::open(facts) {
+                Ok(f) => f,
                 Err(e) => {
                     eprintln!("error: {}: cannot read: {e}", facts.display());
                     return Exit::Error;
                 }
             };
-            let d = analysis::diff::facts::diff(&old, &new, &text);
-            match args.format {
-                Format::Json => outln!("{}", serde_json::to_string(&d).unwrap_or_default()),
-                Format::Human => {
-                    for c in &d.changed {
-                        let id =
-                            c.id.as_ref()
-                                .map_or_else(|| "-".to_string(), |v| v.to_string());
-                        outln!("line {} (id {id}):", c.line);
-                        for b in &c.before {
-                            outln!("  - {}", serde_json::to_string(b).unwrap_or_default());
-                        }
-                        for a in &c.after {
-                            outln!("  + {}", serde_json::to_string(a).unwrap_or_default());
-                        }
-                    }
-                    for (check, n) in &d.per_check {
-                        outln!("{check}: {n} records change");
-                    }
-                    if d.changed.is_empty() && d.errors.is_empty() {
-                        outln!(
-                            "no differences: the two versions judge all {} records alike",
-                            d.records
+            // Streamed: each changed record is written as it is found, nothing is kept.
+            let json = matches!(args.format, Format::Json);
+            let mut first = true;
+            if json {
+                out!("{{\"changed\":[");
+            }
+            let result = analysis::diff::facts::stream(
+                &old,
+                &new,
+                std::io::BufReader::with_capacity(1 << 16, file),
+                |c| {
+                    if json {
+                        out!(
+                            "{}{}",
+                            if first { "" } else { "," },
+                            serde_json::to_string(&c).unwrap_or_default()
                         );
+                        first = false;
+                        return;
                     }
-                    for (line, e) in &d.errors {
-                        eprintln!("error: line {line}: {e}");
+                    let id =
+                        c.id.as_ref()
+                            .map_or_else(|| "-".to_string(), |v| v.to_string());
+                    outln!("line {} (id {id}):", c.line);
+                    for b in &c.before {
+                        outln!("  - {}", serde_json::to_string(b).unwrap_or_default());
                     }
-                    eprintln!("{} records, {} change", d.records, d.changed.len());
+                    for a in &c.after {
+                        outln!("  + {}", serde_json::to_string(a).unwrap_or_default());
+                    }
+                },
+            );
+            let d = match result {
+                Ok(d) => d,
+                Err(e) => {
+                    if json {
+                        outln!("]}}");
+                    }
+                    eprintln!("error: {}: {e}", facts.display());
+                    return Exit::Error;
                 }
+            };
+            if json {
+                let rest = serde_json::json!({
+                    "records": d.records,
+                    "errors": d.errors,
+                    "per_check": d.per_check,
+                });
+                let rest = serde_json::to_string(&rest).unwrap_or_default();
+                outln!("],{}", rest.strip_prefix('{').unwrap_or(&rest));
+            } else {
+                for (check, n) in &d.per_check {
+                    outln!("{check}: {n} records change");
+                }
+                if d.changed == 0 && d.errors.is_empty() {
+                    outln!(
+                        "no differences: the two versions judge all {} records alike",
+                        d.records
+                    );
+                }
+                for (line, e) in &d.errors {
+                    eprintln!("error: line {line}: {e}");
+                }
+                eprintln!("{} records, {} change", d.records, d.changed);
             }
             if !d.errors.is_empty() {
                 return Exit::Error;
             }
-            !d.changed.is_empty()
+            d.changed > 0
         }
         None => {
             let r = analysis::diff::diff(&old, &new);
