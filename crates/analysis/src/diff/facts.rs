@@ -44,6 +44,36 @@ pub struct Summary {
     pub changed: usize,
     /// Per check: how many records' findings changed.
     pub per_check: BTreeMap<String, usize>,
+    /// Per check: violations gained and lost, and the change of what is owed.
+    pub deltas: BTreeMap<String, Delta>,
+}
+
+/// How one check's findings move over the records.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Delta {
+    /// Records violated now and not before.
+    pub new_violations: usize,
+    /// Records violated before and not now.
+    pub removed_violations: usize,
+    /// The sum of compensations now minus before (CNY).
+    pub compensation: rust_decimal::Decimal,
+}
+
+impl Delta {
+    fn add(&mut self, before: Option<&Outcome>, after: Option<&Outcome>) {
+        let violated = |o: Option<&Outcome>| o.is_some_and(|o| o.status == "violated");
+        match (violated(before), violated(after)) {
+            (false, true) => self.new_violations += 1,
+            (true, false) => self.removed_violations += 1,
+            _ => {}
+        }
+        let owed = |o: Option<&Outcome>| {
+            o.and_then(|o| o.compensation.as_deref())
+                .and_then(|c| c.parse::<rust_decimal::Decimal>().ok())
+                .unwrap_or_default()
+        };
+        self.compensation += owed(after) - owed(before);
+    }
 }
 
 /// Evaluates every NDJSON line with both programs.
@@ -139,6 +169,7 @@ pub fn stream<R: std::io::BufRead>(
             let y = b.iter().find(|o| &o.check == n);
             if x != y {
                 *out.per_check.entry(n.clone()).or_default() += 1;
+                out.deltas.entry(n.clone()).or_default().add(x, y);
                 before.extend(x.cloned());
                 after.extend(y.cloned());
             }

@@ -1180,3 +1180,129 @@ pub fn human(r: &Report) -> String {
     }
     s
 }
+
+/// A review comment in Markdown: a summary table per check (with `facts`: records that
+/// change, violations gained and lost, the change of what is owed), then the rule and
+/// schema changes, then every region with its witnesses.
+pub fn markdown(r: &Report, facts: Option<&facts::Summary>) -> String {
+    let mut s = String::from("## Edict diff\n\n");
+    if r.is_empty() && facts.is_none_or(|f| f.changed == 0) {
+        s.push_str("No differences: the two versions decide every record alike.\n");
+        return s;
+    }
+    // Per check: its components' regions.
+    let mut checks: Vec<String> = r.values.iter().filter_map(|v| v.check.clone()).collect();
+    if let Some(f) = facts {
+        checks.extend(f.per_check.keys().cloned());
+    }
+    checks.sort();
+    checks.dedup();
+    if !checks.is_empty() {
+        match facts {
+            Some(_) => s.push_str(
+                "| check | proved regions | may differ | records that change | new violations | removed violations | compensation Δ (CNY) |\n|---|---:|---:|---:|---:|---:|---:|\n",
+            ),
+            None => s.push_str("| check | proved regions | may differ |\n|---|---:|---:|\n"),
+        }
+        for c in &checks {
+            let regions = r
+                .values
+                .iter()
+                .filter(|v| v.check.as_ref() == Some(c))
+                .flat_map(|v| &v.regions);
+            let (mut proved, mut maybe) = (0, 0);
+            for g in regions {
+                if g.certainty == "differs" {
+                    proved += 1;
+                } else {
+                    maybe += 1;
+                }
+            }
+            s.push_str(&format!("| `{c}` | {proved} | {maybe} |"));
+            if let Some(f) = facts {
+                let n = f.per_check.get(c).copied().unwrap_or(0);
+                let d = f.deltas.get(c).cloned().unwrap_or_default();
+                s.push_str(&format!(
+                    " {n} | {} | {} | {:+} |",
+                    d.new_violations,
+                    d.removed_violations,
+                    d.compensation.normalize()
+                ));
+            }
+            s.push('\n');
+        }
+        if let Some(f) = facts {
+            s.push_str(&format!(
+                "\n{} records compared, {} change, {} could not be evaluated.\n",
+                f.records,
+                f.changed,
+                f.errors.len()
+            ));
+        }
+        s.push('\n');
+    }
+    let changes: Vec<(&str, &RuleChange)> = r
+        .schema
+        .iter()
+        .map(|c| ("schema", c))
+        .chain(r.checks.iter().map(|c| ("check", c)))
+        .chain(r.rules.iter().map(|c| ("rule", c)))
+        .collect();
+    if !changes.is_empty() {
+        s.push_str("### Changes\n\n");
+        for (what, c) in changes {
+            s.push_str(&format!(
+                "- {what} `{}` {}: {}\n",
+                c.rule,
+                c.change,
+                c.detail.replace('`', "'")
+            ));
+        }
+        s.push('\n');
+    }
+    for v in &r.values {
+        let name = match &v.check {
+            Some(c) => format!("{c} {}", v.value.rsplit('.').next().unwrap_or("")),
+            None => v.value.clone(),
+        };
+        if v.regions.is_empty() && v.incomplete.is_none() {
+            continue;
+        }
+        s.push_str(&format!("### `{name}`\n\n"));
+        if !v.inherits.is_empty() {
+            s.push_str(&format!("Changes through `{}`.\n\n", v.inherits.join("`, `")));
+        }
+        for g in &v.regions {
+            s.push_str(&format!(
+                "- **{}** where `{}`:\n  `{}` → `{}`\n",
+                g.certainty, g.when, g.before, g.after
+            ));
+            if let Some(why) = &g.reason {
+                s.push_str(&format!("  ({why})\n"));
+            }
+            for w in &g.witnesses {
+                let show = |o: &Option<Outcome>| {
+                    o.as_ref().map_or("not applicable".to_string(), |o| {
+                        format!(
+                            "{}, deadline {}, compensation {}",
+                            o.status,
+                            o.deadline.as_deref().unwrap_or("-"),
+                            o.compensation.as_deref().unwrap_or("-")
+                        )
+                    })
+                };
+                s.push_str(&format!(
+                    "  - witness `{}`: {} → {}\n",
+                    w.record,
+                    show(&w.before),
+                    show(&w.after)
+                ));
+            }
+        }
+        if let Some(why) = &v.incomplete {
+            s.push_str(&format!("- may differ: {why}\n"));
+        }
+        s.push('\n');
+    }
+    s
+}

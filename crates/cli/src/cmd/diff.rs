@@ -16,19 +16,35 @@ pub struct Args {
     /// Compare the verdicts of these records (NDJSON) instead of the record space.
     #[arg(long, value_name = "FILE")]
     pub facts: Option<PathBuf>,
-    /// Output format.
+    /// Output format (`markdown`: a review comment, a summary table per check, then the
+    /// regions with witnesses; with `--facts`, the table counts the records).
     #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    pub format: DiffFormat,
     /// Exit with status 1 when anything differs.
     #[arg(long)]
     pub exit_code: bool,
 }
 
+/// Output formats of `edict diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// For people.
+    Human,
+    /// JSON, for tools.
+    Json,
+    /// Markdown, for a code review comment.
+    Markdown,
+}
+
 /// Runs the command.
 pub fn run(args: &Args) -> Exit {
+    let diag_format = match args.format {
+        DiffFormat::Json => Format::Json,
+        DiffFormat::Human | DiffFormat::Markdown => Format::Human,
+    };
     let (Some(old), Some(new)) = (
-        load_program(&args.old, args.format),
-        load_program(&args.new, args.format),
+        load_program(&args.old, diag_format),
+        load_program(&args.new, diag_format),
     ) else {
         return Exit::Error;
     };
@@ -42,7 +58,8 @@ pub fn run(args: &Args) -> Exit {
                 }
             };
             // Streamed: each changed record is written as it is found, nothing is kept.
-            let json = matches!(args.format, Format::Json);
+            let json = args.format == DiffFormat::Json;
+            let markdown = args.format == DiffFormat::Markdown;
             let mut first = true;
             if json {
                 out!("{{\"changed\":[");
@@ -52,6 +69,9 @@ pub fn run(args: &Args) -> Exit {
                 &new,
                 std::io::BufReader::with_capacity(1 << 16, file),
                 |c| {
+                    if markdown {
+                        return;
+                    }
                     if json {
                         out!(
                             "{}{}",
@@ -83,7 +103,13 @@ pub fn run(args: &Args) -> Exit {
                     return Exit::Error;
                 }
             };
-            if json {
+            if markdown {
+                let r = analysis::diff::diff(&old, &new);
+                out!("{}", analysis::diff::markdown(&r, Some(&d)));
+                for (line, e) in &d.errors {
+                    eprintln!("error: line {line}: {e}");
+                }
+            } else if json {
                 let rest = serde_json::json!({
                     "records": d.records,
                     "errors": d.errors,
@@ -114,8 +140,9 @@ pub fn run(args: &Args) -> Exit {
         None => {
             let r = analysis::diff::diff(&old, &new);
             match args.format {
-                Format::Json => outln!("{}", serde_json::to_string(&r).unwrap_or_default()),
-                Format::Human => out!("{}", analysis::diff::human(&r)),
+                DiffFormat::Json => outln!("{}", serde_json::to_string(&r).unwrap_or_default()),
+                DiffFormat::Human => out!("{}", analysis::diff::human(&r)),
+                DiffFormat::Markdown => out!("{}", analysis::diff::markdown(&r, None)),
             }
             !r.is_empty()
         }
