@@ -127,6 +127,9 @@ pub struct Deriver<'a> {
     pub kind: Option<KindId>,
     /// Changed values and checks: opaque conditions reading them are tagged.
     pub mark: Option<&'a Mark>,
+    /// Where to note opaque conditions that records with empty lists satisfy (text and
+    /// the polarity that holds on them).
+    pub vacuous: Option<&'a std::cell::RefCell<std::collections::HashSet<(String, bool)>>>,
 }
 
 /// A linear numeric form: `Σ coef·field + c`.
@@ -164,6 +167,25 @@ impl Deriver<'_> {
         self.formula_at(e, 0)
     }
 
+    /// The polarity an aggregate condition has when its list is empty (`max(…) is some`,
+    /// `any(…)`: false; `… is none`, `all(…)`: true), when `e` is one.
+    fn on_empty(&self, e: &Expr, depth: u32) -> Option<bool> {
+        let list_field = |l: &Expr| matches!(self.resolve(l, depth), Expr::Field(_));
+        match e {
+            Expr::IsSome(x, some) => match self.resolve(x, depth) {
+                Expr::Extremum { list, .. } if list_field(list) => Some(!*some),
+                _ => None,
+            },
+            Expr::Quant { op, list, .. } if list_field(list) => match op {
+                ir::QuantOp::Any => Some(false),
+                ir::QuantOp::All => Some(true),
+                ir::QuantOp::Count => None,
+            },
+            Expr::Value(_) => self.on_empty(self.resolve(e, depth), depth + 1),
+            _ => None,
+        }
+    }
+
     fn opaque(&self, e: &Expr) -> Formula {
         let text = Renderer {
             program: self.program,
@@ -174,6 +196,9 @@ impl Deriver<'_> {
             Some(m) if m.reads(e) => format!("{text} [{}]", m.tag),
             _ => text,
         };
+        if let (Some(v), Some(pol)) = (self.vacuous, self.on_empty(e, 0)) {
+            v.borrow_mut().insert((text.clone(), pol));
+        }
         Formula::Atom(Atom::Opaque(text, true))
     }
 

@@ -95,6 +95,11 @@ pub trait Domain {
     fn anchor(&self, p: &Path) -> i128;
     /// Whether the field holds an instant.
     fn is_instant(&self, p: &Path) -> bool;
+    /// Whether the opaque condition with this polarity holds on records whose lists are
+    /// empty (the witnesses' lists are): then it is no assumption.
+    fn vacuous(&self, _text: &str, _polarity: bool) -> bool {
+        false
+    }
 }
 
 type Bound = Option<i128>;
@@ -239,7 +244,10 @@ fn solve_with(cube: &Cube, dom: &dyn Domain, prefer: Prefer, build: bool) -> Sat
     if !numeric(&nums, dom, prefer, &mut m, build) {
         return Sat::No;
     }
-    m.assumed = opaque.into_iter().collect();
+    m.assumed = opaque
+        .into_iter()
+        .filter(|(t, v)| !dom.vacuous(t, *v))
+        .collect();
     if m.assumed.is_empty() {
         Sat::Yes(m)
     } else {

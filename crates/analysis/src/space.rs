@@ -20,6 +20,8 @@ pub struct Space<'a> {
     anchor: i128,
     /// Changed values and checks (diff): opaque conditions reading them are tagged.
     pub mark: Option<atoms::Mark>,
+    /// Opaque conditions records with empty lists satisfy, with that polarity.
+    vacuous: std::cell::RefCell<std::collections::HashSet<(String, bool)>>,
 }
 
 impl Domain for Space<'_> {
@@ -53,6 +55,12 @@ impl Domain for Space<'_> {
         matches!(ty.map(Ty::base), Some(Ty::Instant))
     }
 
+    fn vacuous(&self, text: &str, polarity: bool) -> bool {
+        self.vacuous
+            .borrow()
+            .contains(&(text.to_string(), polarity))
+    }
+
     fn anchor(&self, p: &Path) -> i128 {
         let ty = self.kind.and_then(|k| self.program.field_ty(k, p));
         match ty.map(Ty::base) {
@@ -70,6 +78,7 @@ impl<'a> Space<'a> {
             kind,
             anchor: default_anchor(program),
             mark: None,
+            vacuous: Default::default(),
         }
     }
 
@@ -94,6 +103,7 @@ impl<'a> Space<'a> {
             program: self.program,
             kind: self.kind,
             mark: self.mark.as_ref(),
+            vacuous: Some(&self.vacuous),
         }
     }
 
