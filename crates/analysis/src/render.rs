@@ -231,7 +231,11 @@ impl Renderer<'_> {
             }
             Expr::InSet(a, b) => {
                 let t = self.ty_in(a, env).map(|t| Ty::Set(Box::new(t)));
-                format!("{} in {}", self.go(a, None, env), self.go(b, t.as_ref(), env))
+                format!(
+                    "{} in {}",
+                    self.go(a, None, env),
+                    self.go(b, t.as_ref(), env)
+                )
             }
             Expr::Call(f, args) => {
                 let name = match f {
@@ -338,7 +342,12 @@ impl Renderer<'_> {
                 let mut rec = env[level]?;
                 let mut ty = None;
                 for slot in path {
-                    let f = self.program.records.get(rec as usize)?.fields.get(*slot as usize)?;
+                    let f = self
+                        .program
+                        .records
+                        .get(rec as usize)?
+                        .fields
+                        .get(*slot as usize)?;
                     ty = Some(f.ty.clone());
                     if let Ty::Record(r) = f.ty.base() {
                         rec = *r;
@@ -362,7 +371,10 @@ impl Renderer<'_> {
 
 /// The name of the element bound at nesting level `level` (outermost 0).
 fn var(level: usize) -> &'static str {
-    ["r", "s", "t", "u", "v", "w"].get(level).copied().unwrap_or("x")
+    ["r", "s", "t", "u", "v", "w"]
+        .get(level)
+        .copied()
+        .unwrap_or("x")
 }
 
 fn cmp_symbol(op: CmpOp) -> &'static str {
@@ -420,7 +432,9 @@ value latest: instant? cites "1" = max(r.at for r in item.reps where r.status ==
 value any_ok: bool cites "1" = any(r in item.reps where r.status == approved)
 "#;
         let c = check::check(&[("p.edict".to_string(), src.to_string())]);
-        let p = c.program.unwrap_or_else(|| unreachable!("{:#?}", c.diagnostics));
+        let p = c
+            .program
+            .unwrap_or_else(|| unreachable!("{:#?}", c.diagnostics));
         let body = |id: &str| {
             let v = p.value_by_id(id).unwrap_or(0);
             let r = p.values[v as usize].bases[0];
@@ -434,6 +448,9 @@ value any_ok: bool cites "1" = any(r in item.reps where r.status == approved)
             body("p.latest"),
             "max(r.at for r in item.reps where r.status == approved)"
         );
-        assert_eq!(body("p.any_ok"), "any(r in item.reps where r.status == approved)");
+        assert_eq!(
+            body("p.any_ok"),
+            "any(r in item.reps where r.status == approved)"
+        );
     }
 }

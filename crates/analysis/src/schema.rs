@@ -62,8 +62,11 @@ pub fn unify(old: &Program, new: &Program) -> Result<Program, String> {
     }
     let mut record_map = Vec::new();
     for r in &old.records {
-        let i = by_name(new.records.iter().map(|x| x.name.as_str()).collect(), &r.name)
-            .ok_or_else(|| format!("record {} removed", r.name))?;
+        let i = by_name(
+            new.records.iter().map(|x| x.name.as_str()).collect(),
+            &r.name,
+        )
+        .ok_or_else(|| format!("record {} removed", r.name))?;
         record_map.push(i as u32);
     }
     let mut kind_map = Vec::new();
@@ -137,7 +140,10 @@ pub fn unify(old: &Program, new: &Program) -> Result<Program, String> {
             (Expr::Field(path), Some(k)) => {
                 let mut path = path.clone();
                 if let Some(first) = path.first_mut() {
-                    if let Some(s) = slot_maps.get(k as usize).and_then(|m| m.get(*first as usize)) {
+                    if let Some(s) = slot_maps
+                        .get(k as usize)
+                        .and_then(|m| m.get(*first as usize))
+                    {
                         *first = *s;
                     }
                 }

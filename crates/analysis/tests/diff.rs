@@ -311,7 +311,9 @@ fn ship_within_reaches_late_shipment() {
         .iter()
         .find(|v| v.value == "baseline.late_shipment.deadline")
         .unwrap_or_else(|| panic!("late_shipment is not reported:\n{text}"));
-    assert!(deadline.inherits.contains(&"baseline.ship_within".to_string()));
+    assert!(deadline
+        .inherits
+        .contains(&"baseline.ship_within".to_string()));
     // The plain 48h orders without an approved report (no report is a record with an
     // empty list): proved, with witnesses whose deadline moves by an hour.
     let plain = deadline
@@ -325,7 +327,10 @@ fn ship_within_reaches_late_shipment() {
     // regions say so.
     for g in deadline.regions.iter().filter(|g| g.certainty != "differs") {
         let why = g.reason.as_deref().unwrap_or("");
-        assert!(why.contains("reports.approved_latest is some") || why.contains("status"), "{text}");
+        assert!(
+            why.contains("reports.approved_latest is some") || why.contains("status"),
+            "{text}"
+        );
     }
     // Nothing internal in the output, and no region set cut short.
     assert!(!text.contains("elem"), "{text}");
@@ -372,7 +377,10 @@ fn witnesses_of_a_rate_change_show_it_or_the_region_says_none_was_found() {
     let r = diff::diff(&old, &new);
     let text = diff::human(&r);
     all_witnesses_verified(&r);
-    assert!(!text.contains("no difference in this check's finding"), "{text}");
+    assert!(
+        !text.contains("no difference in this check's finding"),
+        "{text}"
+    );
     let comp = r
         .values
         .iter()
@@ -388,5 +396,8 @@ fn witnesses_of_a_rate_change_show_it_or_the_region_says_none_was_found() {
             assert_ne!(amount(&w.before), amount(&w.after), "{text}");
         }
     }
-    assert!(comp.regions.iter().any(|g| g.certainty == "differs"), "{text}");
+    assert!(
+        comp.regions.iter().any(|g| g.certainty == "differs"),
+        "{text}"
+    );
 }

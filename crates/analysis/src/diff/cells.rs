@@ -389,7 +389,8 @@ impl<'a> Cells<'a> {
         match e {
             Expr::And(xs) => self.all_in(v, xs, cube),
             Expr::Or(xs) => {
-                let negated: Vec<Expr> = xs.iter().map(|x| Expr::Not(Box::new(x.clone()))).collect();
+                let negated: Vec<Expr> =
+                    xs.iter().map(|x| Expr::Not(Box::new(x.clone()))).collect();
                 let (n, y) = self.all_in(v, &negated, cube);
                 (y, n)
             }
@@ -438,12 +439,7 @@ impl<'a> Cells<'a> {
                                 }
                             }
                             None => {
-                                let text = format!(
-                                    "{} {} {}",
-                                    pa.text,
-                                    op.symbol(),
-                                    pb.text
-                                );
+                                let text = format!("{} {} {}", pa.text, op.symbol(), pb.text);
                                 self.opaque_in(&d, text)
                             }
                         };
@@ -661,8 +657,16 @@ impl<'a> Cells<'a> {
                 let mut out = Vec::new();
                 for (c, pa) in self.pieces(v, a, cube, ov) {
                     for (d, pb) in self.pieces(v, b, c, ov) {
-                        let lin = pa.lin.as_ref().zip(pb.lin.as_ref()).map(|(x, y)| x.add(y, sign));
-                        let right = if sign == -1 { paren(&pb) } else { pb.text.clone() };
+                        let lin = pa
+                            .lin
+                            .as_ref()
+                            .zip(pb.lin.as_ref())
+                            .map(|(x, y)| x.add(y, sign));
+                        let right = if sign == -1 {
+                            paren(&pb)
+                        } else {
+                            pb.text.clone()
+                        };
                         out.push((
                             d,
                             Piece {
@@ -768,7 +772,9 @@ impl<'a> Cells<'a> {
             Expr::Const(Const::Instant(t) | Const::Duration(t) | Const::Int(t)) => {
                 Some(Lin::konst(i128::from(*t)))
             }
-            Expr::Const(Const::Money(m) | Const::Percent(m)) => Some(Lin::konst(atoms::scaled(*m)?)),
+            Expr::Const(Const::Money(m) | Const::Percent(m)) => {
+                Some(Lin::konst(atoms::scaled(*m)?))
+            }
             Expr::Field(p) => match self.space.kind.and_then(|k| self.p.field_ty(k, p))?.base() {
                 Ty::Instant | Ty::Duration | Ty::Int | Ty::Money | Ty::Percent => {
                     Some(Lin::term(Term::Field(p.clone())))

@@ -262,7 +262,10 @@ fn cover(
     }
     let kids: Vec<u32> = g.children(code).map(|r| r.code).collect();
     if whole.is_subset(set) {
-        names.push(format!("{:?}", g.full_name(code).unwrap_or_else(|| format!("{code:06}"))));
+        names.push(format!(
+            "{:?}",
+            g.full_name(code).unwrap_or_else(|| format!("{code:06}"))
+        ));
         return true;
     }
     let mark = names.len();
@@ -274,7 +277,10 @@ fn cover(
     if all {
         // Every real code of the region is in (only codes no region has are missing).
         names.truncate(mark);
-        names.push(format!("{:?}", g.full_name(code).unwrap_or_else(|| format!("{code:06}"))));
+        names.push(format!(
+            "{:?}",
+            g.full_name(code).unwrap_or_else(|| format!("{code:06}"))
+        ));
         return true;
     }
     if own {
@@ -314,7 +320,10 @@ mod tests {
                 g.resolve(&text).map(|r| r.code).unwrap_or(u32::MAX)
             })
             .collect();
-        assert!(!codes.contains(&u32::MAX), "a name does not resolve: {names:?}");
+        assert!(
+            !codes.contains(&u32::MAX),
+            "a name does not resolve: {names:?}"
+        );
         let set = RegionSet::new(codes);
         if negated {
             set.complement()
@@ -324,7 +333,11 @@ mod tests {
     }
 
     fn region_codes() -> Vec<u32> {
-        regions::gazetteer().regions().iter().map(|r| r.code).collect()
+        regions::gazetteer()
+            .regions()
+            .iter()
+            .map(|r| r.code)
+            .collect()
     }
 
     proptest! {
@@ -361,7 +374,13 @@ mod tests {
     #[test]
     fn five_provinces_are_all_named() {
         let g = regions::gazetteer();
-        let names = ["内蒙古自治区", "西藏自治区", "青海省", "宁夏回族自治区", "新疆维吾尔自治区"];
+        let names = [
+            "内蒙古自治区",
+            "西藏自治区",
+            "青海省",
+            "宁夏回族自治区",
+            "新疆维吾尔自治区",
+        ];
         let codes: Vec<u32> = names
             .iter()
             .map(|n| g.resolve(n).map(|r| r.code).unwrap_or(0))
@@ -371,7 +390,10 @@ mod tests {
         assert!(!negated);
         assert_eq!(printed.len(), 5, "{printed:?}");
         for n in names {
-            assert!(printed.iter().any(|p| p.contains(n)), "{n} missing from {printed:?}");
+            assert!(
+                printed.iter().any(|p| p.contains(n)),
+                "{n} missing from {printed:?}"
+            );
         }
         assert_eq!(real(&read_back(negated, &printed)), real(&set));
     }

@@ -112,8 +112,11 @@ pub fn stream<R: std::io::BufRead>(
     let (mut so, mut sn) = (eo.scratch(), en.scratch());
     let (mut vo, mut vn) = (eval::Verdict::default(), eval::Verdict::default());
     // Old ids → new ids, by name.
-    let check_map: Vec<Option<ir::CheckId>> =
-        old.checks.iter().map(|c| new.check_by_name(&c.name)).collect();
+    let check_map: Vec<Option<ir::CheckId>> = old
+        .checks
+        .iter()
+        .map(|c| new.check_by_name(&c.name))
+        .collect();
     let new_rules: std::collections::HashMap<&str, ir::RuleId> = new
         .rules
         .iter()
@@ -155,7 +158,12 @@ pub fn stream<R: std::io::BufRead>(
             }
         }
         en.evaluate_into(&mut sn, &rec, verify::AS_OF, &mut vn);
-        eo.evaluate_into(&mut so, rec_old.as_ref().unwrap_or(&rec), verify::AS_OF, &mut vo);
+        eo.evaluate_into(
+            &mut so,
+            rec_old.as_ref().unwrap_or(&rec),
+            verify::AS_OF,
+            &mut vo,
+        );
         if same(&vo, &vn, &check_map, &rule_map) {
             continue;
         }

@@ -127,11 +127,7 @@ pub fn diff(old: &Program, new: &Program) -> Report {
     // One record space for both: the old program over the new schema, when the new one
     // only adds to it.
     let unified = crate::schema::unify(old, new);
-    let changes = Changes::new(
-        unified.as_ref().unwrap_or(old),
-        new,
-        &report.checks,
-    );
+    let changes = Changes::new(unified.as_ref().unwrap_or(old), new, &report.checks);
     let old = match &unified {
         Ok(u) => u,
         Err(why) => {
@@ -495,9 +491,15 @@ impl Ctx<'_> {
             return vec![vec![]];
         }
         let mut out = Vec::new();
-        for w in [ch.deadline, ch.violated, Some(ch.exempt), ch.excluded, ch.compensation]
-            .into_iter()
-            .flatten()
+        for w in [
+            ch.deadline,
+            ch.violated,
+            Some(ch.exempt),
+            ch.excluded,
+            ch.compensation,
+        ]
+        .into_iter()
+        .flatten()
         {
             let changed = if side == OLD {
                 self.mark_old.values.contains(&w)
@@ -661,10 +663,16 @@ impl Ctx<'_> {
                         if let Some(ch) = p.checks.get(c as usize) {
                             if self.mark_new.checks.contains(&c) {
                                 stack.extend(
-                                    [ch.deadline, ch.violated, Some(ch.exempt), ch.excluded, ch.compensation]
-                                        .into_iter()
-                                        .flatten()
-                                        .filter(|w| self.mark_new.values.contains(w)),
+                                    [
+                                        ch.deadline,
+                                        ch.violated,
+                                        Some(ch.exempt),
+                                        ch.excluded,
+                                        ch.compensation,
+                                    ]
+                                    .into_iter()
+                                    .flatten()
+                                    .filter(|w| self.mark_new.values.contains(w)),
                                 );
                             }
                         }
@@ -722,7 +730,10 @@ impl Ctx<'_> {
         };
         let exact = matches!(
             (oa, ob),
-            (Out::Rule { lin: Some(_), .. }, Out::Rule { lin: Some(_), .. })
+            (
+                Out::Rule { lin: Some(_), .. },
+                Out::Rule { lin: Some(_), .. }
+            )
         ) || !matches!((oa, ob), (Out::Rule { .. }, Out::Rule { .. }));
         let witnesses = self.witnesses(space, kind, cube, reader);
         if witnesses.is_empty() && certainty == "differs" && reader.is_some() && !exact {
@@ -1270,7 +1281,10 @@ pub fn markdown(r: &Report, facts: Option<&facts::Summary>) -> String {
         }
         s.push_str(&format!("### `{name}`\n\n"));
         if !v.inherits.is_empty() {
-            s.push_str(&format!("Changes through `{}`.\n\n", v.inherits.join("`, `")));
+            s.push_str(&format!(
+                "Changes through `{}`.\n\n",
+                v.inherits.join("`, `")
+            ));
         }
         for g in &v.regions {
             s.push_str(&format!(

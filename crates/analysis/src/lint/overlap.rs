@@ -13,8 +13,8 @@ use syntax::{Diagnostic, Severity};
 
 use super::{rule_span, Finding, Input, Owner};
 use crate::atoms::{Atom, Dnf};
-use crate::schema::Path;
 use crate::deps::Deps;
+use crate::schema::Path;
 use crate::solve::{Prefer, Sat};
 use crate::space::Space;
 use crate::witness;
@@ -221,7 +221,8 @@ impl Rules {
 
     /// Whether `b` (later in the sweep order) starts after `a` ends on the sweep dimension.
     fn starts_after(&self, b: RuleId, a: RuleId) -> bool {
-        let (Some((_, Some(a_hi))), Some((Some(b_lo), _))) = (self.sweep.get(&a), self.sweep.get(&b))
+        let (Some((_, Some(a_hi))), Some((Some(b_lo), _))) =
+            (self.sweep.get(&a), self.sweep.get(&b))
         else {
             return false;
         };
@@ -439,8 +440,10 @@ fn shadowed(input: &Input, space: &Space, group: &[RuleId], rules: &Rules, out: 
             .and_then(|d| h.and_then(|h| h.get(d)).copied())
             .unwrap_or((None, None))
     };
-    let guard_dim: Vec<(Option<i128>, Option<i128>)> =
-        group.iter().map(|r| on_dim(rules.guard_hull.get(r))).collect();
+    let guard_dim: Vec<(Option<i128>, Option<i128>)> = group
+        .iter()
+        .map(|r| on_dim(rules.guard_hull.get(r)))
+        .collect();
     for (j, b) in group.iter().enumerate() {
         let Some(rb) = p.rules.get(*b as usize) else {
             continue;
@@ -460,7 +463,9 @@ fn shadowed(input: &Input, space: &Space, group: &[RuleId], rules: &Rules, out: 
             }
             // `a`'s guard must bound the dimension no tighter than `b`'s path does.
             let (a_lo, a_hi) = guard_dim[i];
-            if a_lo.zip(b_lo).is_some_and(|(x, y)| y < x) || a_hi.zip(b_hi).is_some_and(|(x, y)| y > x) {
+            if a_lo.zip(b_lo).is_some_and(|(x, y)| y < x)
+                || a_hi.zip(b_hi).is_some_and(|(x, y)| y > x)
+            {
                 continue;
             }
             if !rules.may_cover(*a, *b) {

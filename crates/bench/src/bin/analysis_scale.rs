@@ -60,7 +60,10 @@ fn checked(inputs: &[(String, String)]) -> (check::Checked, f64) {
 }
 
 fn program(inputs: &[(String, String)]) -> ir::Program {
-    checked(inputs).0.program.unwrap_or_else(|| std::process::exit(2))
+    checked(inputs)
+        .0
+        .program
+        .unwrap_or_else(|| std::process::exit(2))
 }
 
 fn report(case: &str, secs: f64, target: &str, note: &str) {
@@ -72,7 +75,12 @@ fn priority_chain(n: u32) {
     let chain: Vec<String> = (0..n).map(|i| format!("e{i}")).collect();
     s.push_str(&format!("priority {}\n", chain.join(" > ")));
     let (_, secs) = checked(&inputs(s));
-    report(&format!("check: priority chain of {n} levels"), secs, "< 2 s", "");
+    report(
+        &format!("check: priority chain of {n} levels"),
+        secs,
+        "< 2 s",
+        "",
+    );
 }
 
 fn many_values(n: u32) {
@@ -152,7 +160,10 @@ fn policies() -> Vec<(String, String)> {
     for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let p = e.path();
         if p.extension().is_some_and(|x| x == "edict") {
-            let name = format!("policies/{}", p.file_name().unwrap_or_default().to_string_lossy());
+            let name = format!(
+                "policies/{}",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            );
             out.push((name, std::fs::read_to_string(&p).unwrap_or_default()));
         }
     }
@@ -193,7 +204,10 @@ exception baseline.timeout_compensation as festival_cap cites "3" {
 fn diff_announcement() {
     let old = program(&policies());
     let mut with = policies();
-    with.push(("policies/festival2025.edict".to_string(), FESTIVAL.to_string()));
+    with.push((
+        "policies/festival2025.edict".to_string(),
+        FESTIVAL.to_string(),
+    ));
     let new = program(&with);
     let t = Instant::now();
     let r = analysis::diff::diff(&old, &new);
@@ -267,7 +281,10 @@ fn main() {
 
 /// `EDICT_VALUES=N` measures one size only.
 fn values_sizes() -> Vec<u32> {
-    match std::env::var("EDICT_VALUES").ok().and_then(|v| v.parse().ok()) {
+    match std::env::var("EDICT_VALUES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         Some(n) => vec![n],
         None => vec![10_000, 60_000],
     }
@@ -275,7 +292,10 @@ fn values_sizes() -> Vec<u32> {
 
 /// `EDICT_SIBLINGS=N` measures one size only.
 fn lint_sizes() -> Vec<u32> {
-    match std::env::var("EDICT_SIBLINGS").ok().and_then(|v| v.parse().ok()) {
+    match std::env::var("EDICT_SIBLINGS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         Some(n) => vec![n],
         None => vec![300, 1_000, 3_000],
     }
