@@ -354,3 +354,47 @@ fn facts_judged_by_both_versions() {
     assert!(text(&out.stderr).contains("line 2"), "{}", show(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn markdown_review_comment() {
+    let dir = tempdir("markdown");
+    let new = changed_policies(&dir);
+    let facts = dir.join("orders.ndjson");
+    std::fs::write(&facts, format!("{ORDER}\n{LATE_ORDER}\n")).expect("write");
+    let out = edict(&["diff", "--format", "markdown", "policies", s(&new)]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let md = text(&out.stdout);
+    assert!(md.starts_with("## Edict diff\n"), "{md}");
+    assert!(md.contains("| `late_collection` |"), "{md}");
+    assert!(md.contains("### `late_collection deadline`"), "{md}");
+    assert!(md.contains("  - witness `{"), "{md}");
+    // With records: the table counts them (both records' collection deadlines move, the
+    // late one is no longer violated).
+    let out = edict(&[
+        "diff",
+        "--format",
+        "markdown",
+        "--facts",
+        s(&facts),
+        "policies",
+        s(&new),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let md = text(&out.stdout);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| `late_collection` |"))
+        .unwrap_or_else(|| panic!("{md}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[4], "2", "{md}");
+    assert_eq!(cells[5], "0", "{md}");
+    assert_eq!(cells[6], "1", "{md}");
+    assert!(md.contains("2 records compared, 2 change"), "{md}");
+    // Same rules: no differences.
+    let out = edict(&["diff", "--format", "markdown", "policies", "policies"]);
+    assert!(
+        text(&out.stdout).contains("No differences"),
+        "{}",
+        show(&out)
+    );
+}
