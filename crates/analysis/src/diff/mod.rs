@@ -1,17 +1,31 @@
 //! `edict diff`: the semantic difference of two programs.
 //!
-//! For every value present in both (matched by id) the record space is split into cells
-//! by every guard either version looks at ([`cells`]), and the outcomes (deciding rule and
-//! its value, in the author's terms) are compared cell by cell: no SMT, just cubes. Cells
-//! with the same old → new outcome are merged into as few regions as possible (`boxes`:
-//! two become one exactly when their union is a box). Each
-//! differing region is described by its conditions and comes with witness records at its
-//! low and high ends, evaluated on both sides ([`crate::verify`]) so the claimed verdicts
-//! are the real ones. Where a region holds an opaque condition the difference is reported
-//! as "may differ" with that condition; a value whose rules read another value that
-//! differs is flagged as inheriting those differences. Rule-level changes (added, removed,
-//! renamed with the same body, citation changed) and check definition changes are listed
-//! too. [`facts`] is the behavioural diff on real records.
+//! The old program is first re-expressed over the new schema when that only adds optional
+//! fields, new kinds, records or trailing enum variants ([`crate::schema::unify`]): both
+//! then share one record space, the union (added fields are absent for the old side).
+//!
+//! A value's meaning changes when its own rules do (a rule line — place, guard, body,
+//! priorities — without a twin on the other side) or when it reads, at any depth, a
+//! changed value or the status of a check with a changed component. Every such value
+//! with changed rules of its own, and every changed check component, is compared:
+//!
+//! - only inside its *focus*: where a changed rule can apply, or where a rule reading a
+//!   changed value can apply and that value can differ — elsewhere both versions decide
+//!   alike, so the cost follows the change, not the rule set;
+//! - cell by cell ([`cells`]): each version's decision splits the focus by the guards that
+//!   cut it, changed values are substituted by their own outcomes (so a change shows
+//!   through every step of dependencies) and guards on changed values are decided with
+//!   those outcomes; numeric outcomes keep linear forms, so a region is kept only where
+//!   the two numbers differ.
+//!
+//! Cells with the same old → new outcome are merged into as few regions as possible
+//! (`boxes`), described in the author's terms (`describe`), and come with witness records
+//! evaluated on both sides ([`crate::verify`]); only witnesses on which the reading
+//! check's finding differs are kept. Conditions outside the exact fragment (aggregates
+//! over lists, other checks' statuses, non-linear arithmetic) make a region "may differ",
+//! naming them. Rule-level changes (added, removed, renamed with the same body, citation
+//! changed), check definition changes and schema changes are listed too. [`facts`] is the
+//! behavioural diff on real records, streamed; [`markdown`] the review comment.
 
 mod boxes;
 pub mod cells;
@@ -164,6 +178,7 @@ pub fn diff(old: &Program, new: &Program) -> Report {
             .map(|c| c.rule.clone())
             .collect(),
         focus_memo: HashMap::new(),
+        deps: Deps::new(new),
     };
     for id in changes.reported(new) {
         let (Some(ov), Some(nv)) = (old.value_by_id(&id), new.value_by_id(&id)) else {
@@ -394,6 +409,8 @@ struct Ctx<'a> {
     /// Checks whose definition changed.
     changed_checks: BTreeSet<String>,
     focus_memo: HashMap<(usize, Option<u32>, ValueId), Dnf>,
+    /// Who reads what in the new version (witnesses are shown on a reading check).
+    deps: Deps,
 }
 
 fn dedup(d: &mut Dnf) {
@@ -569,8 +586,8 @@ impl Ctx<'_> {
         let mut cn = Cells::new(new, &sn, &inline_new);
         let a = co.value(ov, region);
         let overflow = co.overflow;
-        let deps = Deps::new(new);
-        let reader = deps
+        let reader = self
+            .deps
             .reader(new, nv)
             .and_then(|c| new.checks.get(c as usize));
         // Differing cells, grouped by their old → new outcome, then merged per group.
