@@ -9,10 +9,15 @@ use crate::{load_program, Exit};
 /// Arguments of `edict diff`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The old version: a policy folder or file, or an IR file from `edict compile`.
+    /// The old version: a policy folder or file, an IR file from `edict compile`, or
+    /// `git:REV[:PATH]` (the folder or file at a git revision; PATH defaults to NEW's).
     pub old: PathBuf,
-    /// The new version, likewise.
-    pub new: PathBuf,
+    /// The new version, likewise (a folder or file on disk with `--git`).
+    pub new: Option<PathBuf>,
+    /// Compare NEW (the only positional argument then) with its state at git revision
+    /// REV, or with PATH at REV (`REV:PATH`, relative to the repository's root).
+    #[arg(long, value_name = "REV[:PATH]")]
+    pub git: Option<String>,
     /// Compare the verdicts of these records (NDJSON) instead of the record space.
     #[arg(long, value_name = "FILE")]
     pub facts: Option<PathBuf>,
@@ -42,10 +47,33 @@ pub fn run(args: &Args) -> Exit {
         DiffFormat::Json => Format::Json,
         DiffFormat::Human | DiffFormat::Markdown => Format::Human,
     };
-    let (Some(old), Some(new)) = (
-        load_program(&args.old, diag_format),
-        load_program(&args.new, diag_format),
-    ) else {
+    // `--git REV[:PATH] NEW`, or `git:REV[:PATH] NEW`, or `OLD NEW`.
+    let (git, new_path) = match (&args.git, &args.new) {
+        (Some(spec), None) => (Some(spec.clone()), args.old.clone()),
+        (Some(_), Some(_)) => {
+            eprintln!("error: with --git, give only the folder to compare (NEW)");
+            return Exit::Error;
+        }
+        (None, Some(new)) => {
+            let old = args.old.to_string_lossy();
+            (old.strip_prefix("git:").map(str::to_string), new.clone())
+        }
+        (None, None) => {
+            eprintln!("error: give OLD and NEW, or --git REV[:PATH] NEW");
+            return Exit::Error;
+        }
+    };
+    let old = match &git {
+        Some(spec) => match git_program(spec, &new_path) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Error;
+            }
+        },
+        None => load_program(&args.old, diag_format),
+    };
+    let (Some(old), Some(new)) = (old, load_program(&new_path, diag_format)) else {
         return Exit::Error;
     };
     let differs = match &args.facts {
@@ -151,5 +179,103 @@ pub fn run(args: &Args) -> Exit {
         Exit::Findings
     } else {
         Exit::Clean
+    }
+}
+
+/// The program of the policy files at `REV[:PATH]` of the repository holding `new` (PATH:
+/// relative to the repository's root, default `new`'s own place), read with gitoxide.
+fn git_program(spec: &str, new: &std::path::Path) -> Result<ir::Program, String> {
+    let here = new
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", new.display()))?;
+    let dir = if here.is_file() {
+        here.parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
+    } else {
+        here.clone()
+    };
+    let repo = gix::discover(&dir)
+        .map_err(|e| format!("{}: not in a git repository: {e}", new.display()))?;
+    let workdir = repo.workdir().ok_or("the repository has no work tree")?;
+    let root = dir
+        .ancestors()
+        .find(|a| a.canonicalize().ok() == workdir.canonicalize().ok() || a.join(".git").exists())
+        .map(std::path::Path::to_path_buf)
+        .ok_or_else(|| format!("{}: cannot place it in the repository", new.display()))?;
+    let (rev, path) = match spec.split_once(':') {
+        Some((rev, path)) => (rev, PathBuf::from(path)),
+        None => {
+            let rel = here
+                .strip_prefix(&root)
+                .map_err(|_| format!("{} is outside the repository", new.display()))?;
+            (spec, rel.to_path_buf())
+        }
+    };
+    let id = repo
+        .rev_parse_single(rev)
+        .map_err(|e| format!("git revision {rev}: {e}"))?;
+    let commit = id
+        .object()
+        .map_err(|e| format!("git revision {rev}: {e}"))?
+        .peel_to_commit()
+        .map_err(|e| format!("git revision {rev}: {e}"))?;
+    let tree = commit
+        .tree()
+        .map_err(|e| format!("git revision {rev}: {e}"))?;
+    let shown = format!("{rev}:{}", path.display());
+    let text = |data: &[u8], name: &str| {
+        String::from_utf8(data.to_vec()).map_err(|_| format!("{name}: not UTF-8"))
+    };
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    let read_tree = |tree: gix::Tree<'_>, inputs: &mut Vec<(String, String)>| {
+        for entry in tree.iter() {
+            let entry = entry.map_err(|e| format!("{shown}: {e}"))?;
+            let file = entry.filename().to_string();
+            if !entry.mode().is_blob() || !file.ends_with(".edict") {
+                continue;
+            }
+            let blob = entry.object().map_err(|e| format!("{shown}/{file}: {e}"))?;
+            let name = format!("{}/{file}", shown.trim_end_matches('/'));
+            inputs.push((name.clone(), text(&blob.data, &name)?));
+        }
+        Ok::<(), String>(())
+    };
+    if path.as_os_str().is_empty() {
+        read_tree(tree, &mut inputs)?;
+    } else {
+        let object = tree
+            .lookup_entry_by_path(&path)
+            .map_err(|e| format!("{shown}: {e}"))?
+            .ok_or_else(|| format!("{shown}: no such file or folder at that revision"))?
+            .object()
+            .map_err(|e| format!("{shown}: {e}"))?;
+        match object.kind {
+            gix::object::Kind::Blob => inputs.push((shown.clone(), text(&object.data, &shown)?)),
+            gix::object::Kind::Tree => read_tree(object.into_tree(), &mut inputs)?,
+            _ => return Err(format!("{shown}: neither a file nor a folder")),
+        }
+    }
+    if inputs.is_empty() {
+        return Err(format!("{shown}: no policy files (*.edict)"));
+    }
+    inputs.sort();
+    let checked = check::check(&inputs);
+    match checked.program {
+        Some(p) => Ok(p),
+        None => {
+            eprint!(
+                "{}",
+                crate::render::diagnostics(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    Format::Human,
+                    false
+                )
+            );
+            Err(format!(
+                "{shown}: the policies at that revision do not check"
+            ))
+        }
     }
 }
