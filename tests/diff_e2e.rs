@@ -354,3 +354,117 @@ fn facts_judged_by_both_versions() {
     assert!(text(&out.stderr).contains("line 2"), "{}", show(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn markdown_review_comment() {
+    let dir = tempdir("markdown");
+    let new = changed_policies(&dir);
+    let facts = dir.join("orders.ndjson");
+    std::fs::write(&facts, format!("{ORDER}\n{LATE_ORDER}\n")).expect("write");
+    let out = edict(&["diff", "--format", "markdown", "policies", s(&new)]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let md = text(&out.stdout);
+    assert!(md.starts_with("## Edict diff\n"), "{md}");
+    assert!(md.contains("| `late_collection` |"), "{md}");
+    assert!(md.contains("### `late_collection deadline`"), "{md}");
+    assert!(md.contains("  - witness `{"), "{md}");
+    // With records: the table counts them (both records' collection deadlines move, the
+    // late one is no longer violated).
+    let out = edict(&[
+        "diff",
+        "--format",
+        "markdown",
+        "--facts",
+        s(&facts),
+        "policies",
+        s(&new),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let md = text(&out.stdout);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| `late_collection` |"))
+        .unwrap_or_else(|| panic!("{md}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[4], "2", "{md}");
+    assert_eq!(cells[5], "0", "{md}");
+    assert_eq!(cells[6], "1", "{md}");
+    assert!(md.contains("2 records compared, 2 change"), "{md}");
+    // Same rules: no differences.
+    let out = edict(&["diff", "--format", "markdown", "policies", "policies"]);
+    assert!(
+        text(&out.stdout).contains("No differences"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn a_folder_against_its_state_at_a_git_revision() {
+    // A repository holding a copy of the policies, committed, then the collection rule
+    // changed in the work tree.
+    let dir = tempdir("git");
+    let repo = dir.join("repo");
+    let _ = std::fs::remove_dir_all(&repo);
+    let folder = repo.join("rules");
+    std::fs::create_dir_all(&folder).expect("dir");
+    for e in std::fs::read_dir(root().join("policies"))
+        .expect("policies")
+        .flatten()
+    {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "edict") {
+            std::fs::copy(&p, folder.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", show(&out));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "policies"]);
+    let out = edict(&["diff", "--git", "HEAD", s(&folder)]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stdout).starts_with("no differences"),
+        "{}",
+        show(&out)
+    );
+
+    let base = folder.join("baseline.edict");
+    let t = std::fs::read_to_string(&base).expect("read");
+    std::fs::write(
+        &base,
+        t.replacen("= order.shipped_at + 24h", "= order.shipped_at + 36h", 1),
+    )
+    .expect("write");
+    for args in [
+        vec!["diff", "--exit-code", "--git", "HEAD", s(&folder)],
+        vec!["diff", "--exit-code", "--git", "HEAD:rules", s(&folder)],
+        vec!["diff", "--exit-code", "git:HEAD", s(&folder)],
+    ] {
+        let out = edict(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", show(&out));
+        assert!(
+            text(&out.stdout).contains("rule baseline.collect_v24 changed"),
+            "{args:?}: {}",
+            show(&out)
+        );
+    }
+    // An unknown revision is an error.
+    let out = edict(&["diff", "--git", "no-such-rev", s(&folder)]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}

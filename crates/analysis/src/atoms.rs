@@ -77,6 +77,43 @@ pub enum Formula {
     Not(Box<Formula>),
 }
 
+impl Formula {
+    /// Calls `f` on every atom of the formula.
+    pub fn atoms(&self, f: &mut dyn FnMut(&Atom)) {
+        match self {
+            Formula::Const(_) => {}
+            Formula::Atom(a) => f(a),
+            Formula::And(xs) | Formula::Or(xs) => xs.iter().for_each(|x| x.atoms(f)),
+            Formula::Not(x) => x.atoms(f),
+        }
+    }
+}
+
+/// Values and checks whose meaning differs between two versions, with the tag their
+/// opaque conditions get in this version (so the two versions' conditions stay apart).
+#[derive(Debug, Clone, Default)]
+pub struct Mark {
+    /// Changed values.
+    pub values: std::collections::BTreeSet<ValueId>,
+    /// Checks with a changed component or definition.
+    pub checks: std::collections::BTreeSet<ir::CheckId>,
+    /// `old` or `new`.
+    pub tag: String,
+}
+
+impl Mark {
+    /// Whether `e` reads something changed.
+    pub fn reads(&self, e: &Expr) -> bool {
+        let mut hit = false;
+        e.walk(&mut |x| match x {
+            Expr::Value(v) => hit |= self.values.contains(v),
+            Expr::Status(c) => hit |= self.checks.contains(c),
+            _ => {}
+        });
+        hit
+    }
+}
+
 /// A conjunction of atoms.
 pub type Cube = Vec<Atom>;
 /// A disjunction of cubes.
@@ -88,6 +125,11 @@ pub struct Deriver<'a> {
     pub program: &'a Program,
     /// The fact kind fields belong to.
     pub kind: Option<KindId>,
+    /// Changed values and checks: opaque conditions reading them are tagged.
+    pub mark: Option<&'a Mark>,
+    /// Where to note opaque conditions that records with empty lists satisfy (text and
+    /// the polarity that holds on them).
+    pub vacuous: Option<&'a std::cell::RefCell<std::collections::HashSet<(String, bool)>>>,
 }
 
 /// A linear numeric form: `Σ coef·field + c`.
@@ -125,12 +167,38 @@ impl Deriver<'_> {
         self.formula_at(e, 0)
     }
 
+    /// The polarity an aggregate condition has when its list is empty (`max(…) is some`,
+    /// `any(…)`: false; `… is none`, `all(…)`: true), when `e` is one.
+    fn on_empty(&self, e: &Expr, depth: u32) -> Option<bool> {
+        let list_field = |l: &Expr| matches!(self.resolve(l, depth), Expr::Field(_));
+        match e {
+            Expr::IsSome(x, some) => match self.resolve(x, depth) {
+                Expr::Extremum { list, .. } if list_field(list) => Some(!*some),
+                _ => None,
+            },
+            Expr::Quant { op, list, .. } if list_field(list) => match op {
+                ir::QuantOp::Any => Some(false),
+                ir::QuantOp::All => Some(true),
+                ir::QuantOp::Count => None,
+            },
+            Expr::Value(_) => self.on_empty(self.resolve(e, depth), depth + 1),
+            _ => None,
+        }
+    }
+
     fn opaque(&self, e: &Expr) -> Formula {
         let text = Renderer {
             program: self.program,
             kind: self.kind,
         }
         .expr(e);
+        let text = match self.mark {
+            Some(m) if m.reads(e) => format!("{text} [{}]", m.tag),
+            _ => text,
+        };
+        if let (Some(v), Some(pol)) = (self.vacuous, self.on_empty(e, 0)) {
+            v.borrow_mut().insert((text.clone(), pol));
+        }
         Formula::Atom(Atom::Opaque(text, true))
     }
 

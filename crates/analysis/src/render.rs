@@ -180,15 +180,17 @@ pub struct Renderer<'a> {
 impl Renderer<'_> {
     /// The expression as text.
     pub fn expr(&self, e: &Expr) -> String {
-        self.go(e, None)
+        self.go(e, None, &[])
     }
 
-    fn go(&self, e: &Expr, hint: Option<&Ty>) -> String {
+    /// `env`: the record types of the list elements bound by enclosing aggregates,
+    /// outermost first (`None`: not a record).
+    fn go(&self, e: &Expr, hint: Option<&Ty>, env: &[Option<u32>]) -> String {
         let p = self.program;
         match e {
             Expr::Const(c) => constant(p, hint, c),
             Expr::Field(path) => field_path(p, self.kind, path),
-            Expr::Local { depth, path } => format!("elem{depth}{path:?}"),
+            Expr::Local { depth, path } => self.local(*depth, path, env),
             Expr::Value(v) => p
                 .values
                 .get(*v as usize)
@@ -198,38 +200,42 @@ impl Renderer<'_> {
                 .checks
                 .get(*c as usize)
                 .map_or_else(|| format!("check#{c}"), |c| format!("{}.status", c.name)),
-            Expr::Not(x) => format!("not ({})", self.go(x, None)),
-            Expr::Neg(x) => format!("-({})", self.go(x, None)),
-            Expr::And(xs) => self.join(xs, " and "),
-            Expr::Or(xs) => format!("({})", self.join(xs, " or ")),
+            Expr::Not(x) => format!("not ({})", self.go(x, None, env)),
+            Expr::Neg(x) => format!("-({})", self.go(x, None, env)),
+            Expr::And(xs) => self.join(xs, " and ", env),
+            Expr::Or(xs) => format!("({})", self.join(xs, " or ", env)),
             Expr::Cmp(op, a, b) => {
-                let t = self.ty_of(a).or_else(|| self.ty_of(b));
+                let t = self.ty_in(a, env).or_else(|| self.ty_in(b, env));
                 format!(
                     "{} {} {}",
-                    self.go(a, t.as_ref()),
+                    self.go(a, t.as_ref(), env),
                     cmp_symbol(*op),
-                    self.go(b, t.as_ref())
+                    self.go(b, t.as_ref(), env)
                 )
             }
             Expr::Arith(op, a, b) => format!(
                 "{} {} {}",
-                self.go(a, None),
+                self.go(a, None, env),
                 arith_symbol(*op),
-                self.go(b, None)
+                self.go(b, None, env)
             ),
             Expr::IsSome(x, some) => {
                 format!(
                     "{} is {}",
-                    self.go(x, None),
+                    self.go(x, None, env),
                     if *some { "some" } else { "none" }
                 )
             }
             Expr::InWindow(a, b) | Expr::InRegions(a, b) => {
-                format!("{} in {}", self.go(a, None), self.go(b, None))
+                format!("{} in {}", self.go(a, None, env), self.go(b, None, env))
             }
             Expr::InSet(a, b) => {
-                let t = self.ty_of(a).map(|t| Ty::Set(Box::new(t)));
-                format!("{} in {}", self.go(a, None), self.go(b, t.as_ref()))
+                let t = self.ty_in(a, env).map(|t| Ty::Set(Box::new(t)));
+                format!(
+                    "{} in {}",
+                    self.go(a, None, env),
+                    self.go(b, t.as_ref(), env)
+                )
             }
             Expr::Call(f, args) => {
                 let name = match f {
@@ -237,7 +243,7 @@ impl Renderer<'_> {
                     Func::Min => "min",
                     Func::Round => "round",
                 };
-                format!("{name}({})", self.join(args, ", "))
+                format!("{name}({})", self.join(args, ", ", env))
             }
             Expr::Quant { op, list, filter } => {
                 let name = match op {
@@ -245,11 +251,16 @@ impl Renderer<'_> {
                     QuantOp::All => "all",
                     QuantOp::Count => "count",
                 };
+                let inner = self.bind(list, env);
                 let f = filter
                     .as_ref()
-                    .map(|f| format!(" where {}", self.go(f, None)))
+                    .map(|f| format!(" where {}", self.go(f, None, &inner)))
                     .unwrap_or_default();
-                format!("{name}(elem in {}{f})", self.go(list, None))
+                format!(
+                    "{name}({} in {}{f})",
+                    var(inner.len() - 1),
+                    self.go(list, None, env)
+                )
             }
             Expr::Extremum {
                 op,
@@ -258,24 +269,94 @@ impl Renderer<'_> {
                 filter,
             } => {
                 let name = if *op == Func::Min { "min" } else { "max" };
+                let inner = self.bind(list, env);
                 let f = filter
                     .as_ref()
-                    .map(|f| format!(" where {}", self.go(f, None)))
+                    .map(|f| format!(" where {}", self.go(f, None, &inner)))
                     .unwrap_or_default();
                 format!(
-                    "{name}({} for elem in {}{f})",
-                    self.go(body, None),
-                    self.go(list, None)
+                    "{name}({} for {} in {}{f})",
+                    self.go(body, None, &inner),
+                    var(inner.len() - 1),
+                    self.go(list, None, env)
                 )
             }
         }
     }
 
-    fn join(&self, xs: &[Expr], sep: &str) -> String {
+    fn join(&self, xs: &[Expr], sep: &str, env: &[Option<u32>]) -> String {
         xs.iter()
-            .map(|x| self.go(x, None))
+            .map(|x| self.go(x, None, env))
             .collect::<Vec<_>>()
             .join(sep)
+    }
+
+    /// `env` with the element of `list` bound.
+    fn bind(&self, list: &Expr, env: &[Option<u32>]) -> Vec<Option<u32>> {
+        let rec = self.ty_in(list, env).and_then(|t| match t.base() {
+            Ty::List(x) | Ty::Set(x) => match x.base() {
+                Ty::Record(r) => Some(*r),
+                _ => None,
+            },
+            _ => None,
+        });
+        let mut out = env.to_vec();
+        out.push(rec);
+        out
+    }
+
+    /// A list element's field: `r.status`.
+    fn local(&self, depth: u32, path: &[u32], env: &[Option<u32>]) -> String {
+        let Some(level) = env.len().checked_sub(1 + depth as usize) else {
+            return "element".into();
+        };
+        let mut out = var(level).to_string();
+        let mut rec = env[level];
+        for slot in path {
+            let field = rec
+                .and_then(|r| self.program.records.get(r as usize))
+                .and_then(|r| r.fields.get(*slot as usize));
+            match field {
+                Some(f) => {
+                    out.push('.');
+                    out.push_str(&f.name);
+                    rec = match f.ty.base() {
+                        Ty::Record(r) => Some(*r),
+                        _ => None,
+                    };
+                }
+                None => {
+                    out.push_str(&format!(".field{slot}"));
+                    rec = None;
+                }
+            }
+        }
+        out
+    }
+
+    /// The type of a field or element expression, with `env` bound.
+    fn ty_in(&self, e: &Expr, env: &[Option<u32>]) -> Option<Ty> {
+        match e {
+            Expr::Local { depth, path } => {
+                let level = env.len().checked_sub(1 + *depth as usize)?;
+                let mut rec = env[level]?;
+                let mut ty = None;
+                for slot in path {
+                    let f = self
+                        .program
+                        .records
+                        .get(rec as usize)?
+                        .fields
+                        .get(*slot as usize)?;
+                    ty = Some(f.ty.clone());
+                    if let Ty::Record(r) = f.ty.base() {
+                        rec = *r;
+                    }
+                }
+                ty
+            }
+            _ => self.ty_of(e),
+        }
     }
 
     /// The type of a field expression (for naming enum constants).
@@ -286,6 +367,14 @@ impl Renderer<'_> {
             _ => None,
         }
     }
+}
+
+/// The name of the element bound at nesting level `level` (outermost 0).
+fn var(level: usize) -> &'static str {
+    ["r", "s", "t", "u", "v", "w"]
+        .get(level)
+        .copied()
+        .unwrap_or("x")
 }
 
 fn cmp_symbol(op: CmpOp) -> &'static str {
@@ -324,5 +413,44 @@ mod tests {
         assert_eq!(duration(14 * 86_400_000_000), "14d");
         assert_eq!(duration(36 * 3_600_000_000), "36h");
         assert_eq!(duration(0), "0h");
+    }
+
+    #[test]
+    fn list_elements_are_named_by_their_fields() {
+        let src = r#"
+enum St { pending, approved }
+record Rep {
+  status: St
+  at: instant
+}
+fact item {
+  id: string
+  reps: list<Rep>
+}
+announcement p "t" { source "t" }
+value latest: instant? cites "1" = max(r.at for r in item.reps where r.status == approved)
+value any_ok: bool cites "1" = any(r in item.reps where r.status == approved)
+"#;
+        let c = check::check(&[("p.edict".to_string(), src.to_string())]);
+        let p = c
+            .program
+            .unwrap_or_else(|| unreachable!("{:#?}", c.diagnostics));
+        let body = |id: &str| {
+            let v = p.value_by_id(id).unwrap_or(0);
+            let r = p.values[v as usize].bases[0];
+            Renderer {
+                program: &p,
+                kind: p.values[v as usize].kind,
+            }
+            .expr(&p.rules[r as usize].body)
+        };
+        assert_eq!(
+            body("p.latest"),
+            "max(r.at for r in item.reps where r.status == approved)"
+        );
+        assert_eq!(
+            body("p.any_ok"),
+            "any(r in item.reps where r.status == approved)"
+        );
     }
 }

@@ -95,12 +95,26 @@ pub trait Domain {
     fn anchor(&self, p: &Path) -> i128;
     /// Whether the field holds an instant.
     fn is_instant(&self, p: &Path) -> bool;
+    /// Whether the opaque condition with this polarity holds on records whose lists are
+    /// empty (the witnesses' lists are): then it is no assumption.
+    fn vacuous(&self, _text: &str, _polarity: bool) -> bool {
+        false
+    }
 }
 
 type Bound = Option<i128>;
 
 /// Decides a cube and, when possible, builds a model preferring `prefer` ends.
 pub fn solve(cube: &Cube, dom: &dyn Domain, prefer: Prefer) -> Sat {
+    solve_with(cube, dom, prefer, true)
+}
+
+/// Whether some record might satisfy the cube ([`solve`] without building the model).
+pub fn satisfiable(cube: &Cube, dom: &dyn Domain) -> bool {
+    solve_with(cube, dom, Prefer::Low, false).possible()
+}
+
+fn solve_with(cube: &Cube, dom: &dyn Domain, prefer: Prefer, build: bool) -> Sat {
     let mut m = Model::default();
     let mut enums: BTreeMap<Path, u64> = BTreeMap::new();
     let mut bools: BTreeMap<Path, bool> = BTreeMap::new();
@@ -227,10 +241,13 @@ pub fn solve(cube: &Cube, dom: &dyn Domain, prefer: Prefer) -> Sat {
             None => return Sat::No,
         }
     }
-    if !numeric(&nums, dom, prefer, &mut m) {
+    if !numeric(&nums, dom, prefer, &mut m, build) {
         return Sat::No;
     }
-    m.assumed = opaque.into_iter().collect();
+    m.assumed = opaque
+        .into_iter()
+        .filter(|(t, v)| !dom.vacuous(t, *v))
+        .collect();
     if m.assumed.is_empty() {
         Sat::Yes(m)
     } else {
@@ -283,6 +300,7 @@ fn numeric(
     dom: &dyn Domain,
     prefer: Prefer,
     m: &mut Model,
+    build: bool,
 ) -> bool {
     let mut vars: Vec<Path> = Vec::new();
     let idx = |p: &Path, vars: &mut Vec<Path>| match vars.iter().position(|q| q == p) {
@@ -310,6 +328,9 @@ fn numeric(
     }
     if !dbm.close() {
         return false;
+    }
+    if !build {
+        return true;
     }
     // Fix variables one at a time: bounded ones first, in path order.
     let mut sequence: Vec<usize> = (1..=vars.len()).collect();

@@ -18,6 +18,10 @@ pub struct Space<'a> {
     /// The kind (None: values that read no facts).
     pub kind: Option<KindId>,
     anchor: i128,
+    /// Changed values and checks (diff): opaque conditions reading them are tagged.
+    pub mark: Option<atoms::Mark>,
+    /// Opaque conditions records with empty lists satisfy, with that polarity.
+    vacuous: std::cell::RefCell<std::collections::HashSet<(String, bool)>>,
 }
 
 impl Domain for Space<'_> {
@@ -51,6 +55,12 @@ impl Domain for Space<'_> {
         matches!(ty.map(Ty::base), Some(Ty::Instant))
     }
 
+    fn vacuous(&self, text: &str, polarity: bool) -> bool {
+        self.vacuous
+            .borrow()
+            .contains(&(text.to_string(), polarity))
+    }
+
     fn anchor(&self, p: &Path) -> i128 {
         let ty = self.kind.and_then(|k| self.program.field_ty(k, p));
         match ty.map(Ty::base) {
@@ -67,7 +77,20 @@ impl<'a> Space<'a> {
             program,
             kind,
             anchor: default_anchor(program),
+            mark: None,
+            vacuous: Default::default(),
         }
+    }
+
+    /// The space with conditions on changed values and checks tagged (see [`atoms::Mark`]).
+    pub fn marked(mut self, mark: atoms::Mark) -> Self {
+        self.mark = Some(mark);
+        self
+    }
+
+    /// A boolean expression as a formula.
+    pub fn formula_of(&self, e: &ir::Expr) -> Formula {
+        self.deriver().formula(e)
     }
 
     /// Where unbounded instants are placed.
@@ -79,6 +102,8 @@ impl<'a> Space<'a> {
         Deriver {
             program: self.program,
             kind: self.kind,
+            mark: self.mark.as_ref(),
+            vacuous: Some(&self.vacuous),
         }
     }
 
@@ -126,7 +151,7 @@ impl<'a> Space<'a> {
     /// Drops unsatisfiable cubes.
     pub fn prune(&self, d: Dnf) -> Dnf {
         d.into_iter()
-            .filter(|c| self.solve(c, Prefer::Low).possible())
+            .filter(|c| solve::satisfiable(c, self))
             .collect()
     }
 

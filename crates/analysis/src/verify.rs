@@ -25,16 +25,51 @@ pub struct Outcome {
 
 /// Evaluates one record; the outcomes of the checks that apply, sorted by check name.
 pub fn evaluate(p: &Program, record: &Json) -> Result<Vec<Outcome>, String> {
-    let ev = eval::Evaluator::new(p).map_err(|e| e.to_string())?;
-    let rec = ev.decode(record).map_err(|e| e.to_string())?;
-    let mut scratch = ev.scratch();
-    let v = ev.evaluate(&mut scratch, &rec, AS_OF);
+    Judge::new(p)?.outcomes(record)
+}
+
+/// A program prepared once for judging many records (witnesses, `diff --facts`).
+pub struct Judge<'p> {
+    p: &'p Program,
+    ev: eval::Evaluator<'p>,
+    scratch: std::cell::RefCell<eval::Scratch>,
+}
+
+impl<'p> Judge<'p> {
+    /// Prepares `p` for evaluation.
+    pub fn new(p: &'p Program) -> Result<Judge<'p>, String> {
+        let ev = eval::Evaluator::new(p).map_err(|e| e.to_string())?;
+        let scratch = std::cell::RefCell::new(ev.scratch());
+        Ok(Judge { p, ev, scratch })
+    }
+
+    /// The outcomes of the checks that apply to `record`, sorted by check name.
+    pub fn outcomes(&self, record: &Json) -> Result<Vec<Outcome>, String> {
+        let rec = self.ev.decode(record).map_err(|e| e.to_string())?;
+        Ok(self.outcomes_of(&rec))
+    }
+
+    /// As [`Judge::outcomes`], for a decoded record.
+    pub fn outcomes_of(&self, rec: &eval::Record) -> Vec<Outcome> {
+        let mut scratch = self.scratch.borrow_mut();
+        let v = self.ev.evaluate(&mut scratch, rec, AS_OF);
+        outcomes(self.p, &v)
+    }
+
+    /// The evaluator.
+    pub fn evaluator(&self) -> &eval::Evaluator<'p> {
+        &self.ev
+    }
+}
+
+/// A verdict's findings in comparable form.
+pub fn outcomes(p: &Program, v: &eval::Verdict) -> Vec<Outcome> {
     let rule = |r: &ir::RuleId| {
         p.rules
             .get(*r as usize)
             .map_or_else(String::new, |r| r.id.clone())
     };
-    Ok(v.findings
+    v.findings
         .iter()
         .map(|f| Outcome {
             check: p
@@ -46,7 +81,7 @@ pub fn evaluate(p: &Program, record: &Json) -> Result<Vec<Outcome>, String> {
             compensation: f.compensation.map(|c| c.normalize().to_string()),
             rules: v.rules(f).iter().map(rule).collect(),
         })
-        .collect())
+        .collect()
 }
 
 /// The evaluator as lint's witness verifier.

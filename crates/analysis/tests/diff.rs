@@ -86,7 +86,10 @@ fn without_and_with_double11() {
     let text = diff::human(&r);
     println!("{text}");
     all_witnesses_verified(&r);
-    // Exactly the window's changes: the five deadlines 003 touches.
+    // Exactly the window's changes: the five deadlines 003 touches, and the 2022 epidemic
+    // waiver that reads one of them (an order shipped in the window but recorded as collected
+    // on 2022-03-30 — the schema does not order the two — has its deadline moved past the
+    // waiver's 2022-03-31 cutoff).
     let mut changed: Vec<&str> = r
         .values
         .iter()
@@ -99,6 +102,7 @@ fn without_and_with_double11() {
         [
             "baseline.late_collection.deadline",
             "fraud.false_shipment_no_transit.deadline",
+            "fraud.false_shipment_no_transit.exempt",
             "service.exchange_after_return.deadline",
             "service.refund_after_return.deadline",
             "service.refund_unreceived_return.deadline",
@@ -228,6 +232,172 @@ fn an_l_shaped_change_stays_in_as_few_boxes_as_it_takes() {
             "item.start < 2024-01-01 00:00:00",
             "item.start >= 2024-01-21 00:00:00",
         ],
+        "{text}"
+    );
+}
+
+/// The policies with one text replacement in one file.
+fn policies_with(file: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    common::policy_inputs()
+        .into_iter()
+        .map(|(n, t)| {
+            if n.ends_with(file) {
+                assert!(t.contains(from), "{from} not in {file}");
+                let t = t.replacen(from, to, 1);
+                (n, t)
+            } else {
+                (n, t)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_change_shows_through_every_step_of_dependencies() {
+    let src = |hours: u32| {
+        format!(
+            "announcement a \"t\" {{ source \"t\" }}\nvalue w: duration cites \"1\" = {hours}h\nvalue b: instant cites \"1\" = item.start + w\ncheck late cites \"1\" {{\n  after item.start\n  event item.done\n  deadline = b\n  exempt = false\n}}\n"
+        )
+    };
+    let p = |h: u32| {
+        program(&[
+            ("s.edict".to_string(), SCHEMA.to_string()),
+            ("a.edict".to_string(), src(h)),
+        ])
+    };
+    let r = diff::diff(&p(48), &p(47));
+    let text = diff::human(&r);
+    all_witnesses_verified(&r);
+    let late = r
+        .values
+        .iter()
+        .find(|v| v.check.as_deref() == Some("late"))
+        .unwrap_or_else(|| panic!("the check is not reported:\n{text}"));
+    assert_eq!(late.inherits, ["a.w"], "{text}");
+    assert_eq!(late.regions.len(), 1, "{text}");
+    let reg = &late.regions[0];
+    assert_eq!(reg.certainty, "differs", "{text}");
+    assert_eq!(reg.before, "item.start + 48h (by a.b)", "{text}");
+    assert_eq!(reg.after, "item.start + 47h (by a.b)", "{text}");
+    assert!(!reg.witnesses.is_empty(), "{text}");
+    // Equal numbers written differently are no difference.
+    let q = |w: &str| {
+        program(&[
+            ("s.edict".to_string(), SCHEMA.to_string()),
+            ("a.edict".to_string(), src(48).replace("= 48h", w)),
+        ])
+    };
+    let r = diff::diff(&q("= 48h"), &q("= 2d"));
+    assert!(
+        r.values.iter().all(|v| v.check.is_none()),
+        "{}",
+        diff::human(&r)
+    );
+}
+
+#[test]
+fn ship_within_reaches_late_shipment() {
+    let old = program(&common::policy_inputs());
+    let new = program(&policies_with(
+        "baseline.edict",
+        "value ship_within: duration cites \"二\" = 48h",
+        "value ship_within: duration cites \"二\" = 47h",
+    ));
+    let r = diff::diff(&old, &new);
+    let text = diff::human(&r);
+    all_witnesses_verified(&r);
+    let deadline = r
+        .values
+        .iter()
+        .find(|v| v.value == "baseline.late_shipment.deadline")
+        .unwrap_or_else(|| panic!("late_shipment is not reported:\n{text}"));
+    assert!(deadline
+        .inherits
+        .contains(&"baseline.ship_within".to_string()));
+    // The plain 48h orders without an approved report (no report is a record with an
+    // empty list): proved, with witnesses whose deadline moves by an hour.
+    let plain = deadline
+        .regions
+        .iter()
+        .find(|g| g.certainty == "differs" && g.before.starts_with("order.paid_at + 48h (by"))
+        .unwrap_or_else(|| panic!("no proved region for the plain deadline:\n{text}"));
+    assert!(plain.after.starts_with("order.paid_at + 47h"), "{text}");
+    assert!(!plain.witnesses.is_empty(), "{text}");
+    // With an approved report (an aggregate over a list, beyond the exact fragment) the
+    // regions say so.
+    for g in deadline.regions.iter().filter(|g| g.certainty != "differs") {
+        let why = g.reason.as_deref().unwrap_or("");
+        assert!(
+            why.contains("reports.approved_latest is some") || why.contains("status"),
+            "{text}"
+        );
+    }
+    // Nothing internal in the output, and no region set cut short.
+    assert!(!text.contains("elem"), "{text}");
+    assert!(!text.contains('…'), "{text}");
+    assert!(!text.contains("only part of the space"), "{text}");
+}
+
+#[test]
+fn a_schema_gaining_an_optional_field_is_compared_over_the_union() {
+    let schema2 = SCHEMA.replace("  start: instant\n", "  paid: instant?\n  start: instant\n");
+    let old = fixture(12, &[("x", X, 48)], "");
+    let new_src = "announcement p \"t\" {{ source \"t\" }}\ncheck late cites \"1\" {\n  after item.start\n  event item.done\n  deadline = base_deadline\n  exempt = false\n}\nvalue base_deadline: instant cites \"1\" = item.start + 12h\nexception base_deadline as x cites \"2\" {\n  when item.start in [2024-01-01 00:00:00, 2024-01-10 23:59:59]\n  then item.start + 48h\n}\nexception base_deadline as presale cites \"3\" {\n  when item.paid is some\n  then item.paid + 24h\n}\npriority presale > x\n".replace("{{", "{").replace("}}", "}");
+    let new = program(&[
+        ("s.edict".to_string(), schema2),
+        ("p.edict".to_string(), new_src),
+    ]);
+    let r = diff::diff(&old, &new);
+    let text = diff::human(&r);
+    all_witnesses_verified(&r);
+    assert!(!text.contains("cannot be compared"), "{text}");
+    let v = r
+        .values
+        .iter()
+        .find(|v| v.value == "p.base_deadline")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(v.incomplete.is_none(), "{text}");
+    // Only records with the new field differ: exactly where it is present.
+    assert!(!v.regions.is_empty(), "{text}");
+    for g in &v.regions {
+        assert!(g.when.contains("item.paid"), "{text}");
+        assert_eq!(g.certainty, "differs", "{text}");
+        assert!(!g.witnesses.is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn witnesses_of_a_rate_change_show_it_or_the_region_says_none_was_found() {
+    let old = program(&common::policy_inputs());
+    let new = program(&policies_with(
+        "baseline.edict",
+        "value compensation_rate: percent cites \"三 消费者赔付\" = 5%",
+        "value compensation_rate: percent cites \"三 消费者赔付\" = 6%",
+    ));
+    let r = diff::diff(&old, &new);
+    let text = diff::human(&r);
+    all_witnesses_verified(&r);
+    assert!(
+        !text.contains("no difference in this check's finding"),
+        "{text}"
+    );
+    let comp = r
+        .values
+        .iter()
+        .find(|v| v.value == "baseline.late_shipment.compensation")
+        .unwrap_or_else(|| panic!("{text}"));
+    // Every proved region carries a witness on which the amounts differ.
+    for g in comp.regions.iter().filter(|g| g.certainty == "differs") {
+        assert!(!g.witnesses.is_empty(), "{text}");
+        for w in &g.witnesses {
+            let amount = |o: &Option<analysis::verify::Outcome>| {
+                o.as_ref().and_then(|o| o.compensation.clone())
+            };
+            assert_ne!(amount(&w.before), amount(&w.after), "{text}");
+        }
+    }
+    assert!(
+        comp.regions.iter().any(|g| g.certainty == "differs"),
         "{text}"
     );
 }

@@ -53,6 +53,15 @@ fn policy(x: &Exc, y: &Exc, priority: bool) -> String {
     )
 }
 
+/// The same exceptions over a base reached in several steps: `h` → `start_plus` →
+/// `base_deadline` → the check; `y` extends what it overrides.
+fn layered(x: &Exc, y: &Exc, base_hours: u32) -> String {
+    format!(
+        "announcement p \"t\" {{ source \"t\" }}\ncheck late cites \"1\" {{\n  after item.start\n  event item.done\n  deadline = base_deadline\n  exempt = false\n}}\nvalue h: duration cites \"1\" = {base_hours}h\nvalue start_plus: instant cites \"1\" = item.start + h\nvalue base_deadline: instant cites \"1\" = start_plus\nexception base_deadline as x cites \"2\" {{\n  when item.start in [2024-01-{:02} 00:00:00, 2024-01-{:02} 23:59:59] and item.cat in {{{}}}\n  then max(overridden, item.start + {}h)\n}}\nexception base_deadline as y cites \"2\" {{\n  when item.start in [2024-01-{:02} 00:00:00, 2024-01-{:02} 23:59:59] and item.cat in {{{}}}\n  then overridden + {}h\n}}\npriority x > y\n",
+        x.from, x.to, x.cats.join(", "), x.hours, y.from, y.to, y.cats.join(", "), y.hours
+    )
+}
+
 fn program(policy: &str) -> (check::Checked, ir::Program) {
     let c = common::checked(&[
         ("s.edict".into(), SCHEMA.into()),
@@ -127,6 +136,38 @@ proptest! {
                     prop_assert!(w.verified, "{:?}", w);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn diff_through_layers_claims_hold(
+        x in exc(), y in exc(), y2 in exc(), h in 1u32..4, h2 in 1u32..4,
+    ) {
+        let (_, a) = program(&layered(&x, &y, h * 12));
+        let (_, b) = program(&layered(&x, &y2, h2 * 12));
+        let r = analysis::diff::diff(&a, &b);
+        let text = analysis::diff::human(&r);
+        // The check's deadline component is where every change must show.
+        let claims = r.values.iter().any(|v| v.check.as_deref() == Some("late") && !v.regions.is_empty());
+        for rec in samples(&[&x, &y, &y2]) {
+            let (oa, ob) = (late(&a, &rec), late(&b, &rec));
+            if oa != ob {
+                prop_assert!(claims, "unreported difference on {}: {:?} vs {:?}\n{}", rec, oa, ob, text);
+            }
+        }
+        for v in &r.values {
+            prop_assert!(v.incomplete.is_none(), "{}", text);
+            for reg in &v.regions {
+                if reg.certainty == "differs" && v.check.is_some() {
+                    prop_assert!(!reg.witnesses.is_empty(), "{}", text);
+                }
+                for w in &reg.witnesses {
+                    prop_assert!(w.verified, "{:?}", w);
+                }
+            }
+        }
+        if h == h2 && y.from == y2.from && y.to == y2.to && y.cats == y2.cats && y.hours == y2.hours {
+            prop_assert!(r.is_empty(), "{}", text);
         }
     }
 }

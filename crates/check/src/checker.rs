@@ -150,10 +150,7 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn origin(&self, file: usize, span: Span, clause: Option<String>) -> ir::Origin {
         let f = &self.files[file];
-        let line = f
-            .text()
-            .get(..span.start as usize)
-            .map_or(1, |t| t.matches('\n').count() + 1);
+        let line = f.line_of(span.start);
         let mut source = source_text(f, span).unwrap_or_default();
         source.truncate(end_of_tokens(&source));
         let mut source = source.trim().to_string();

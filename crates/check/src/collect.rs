@@ -19,9 +19,16 @@ pub(crate) struct FileInfo {
     pub zone: i32,
     pub ast: ast::File,
     pub source: std::sync::Arc<str>,
+    /// Byte offsets where lines start (the first is 0).
+    pub line_starts: Vec<u32>,
 }
 
 impl FileInfo {
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: u32) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).max(1)
+    }
+
     /// The file's text.
     pub fn text(&self) -> &str {
         &self.source
@@ -127,6 +134,8 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
     let mut facts = Vec::new();
     let mut priorities = Vec::new();
     let mut raw_values: Vec<RawValue> = Vec::new();
+    // Ids of the plain values pushed so far (a check component's id has one more part).
+    let mut value_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut raw_rules: Vec<RawRule> = Vec::new();
     let mut raw_checks: Vec<(String, usize, ast::CheckDef)> = Vec::new();
     // name -> span of first definition, per namespace, for duplicate reports.
@@ -204,11 +213,12 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
                         continue;
                     };
                     let value_id = format!("{ns}.{}", v.name.name);
-                    let first = !raw_values.iter().any(|r| r.id == value_id);
+                    let first = !value_ids.contains(&value_id);
                     if first {
                         if !claim(&ns, &v.name.name, v.name.span, "value", diags) {
                             continue;
                         }
+                        value_ids.insert(value_id.clone());
                         raw_values.push(RawValue {
                             id: value_id.clone(),
                             span: v.name.span,

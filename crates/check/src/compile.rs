@@ -92,6 +92,9 @@ pub(crate) fn file_infos(
             }
             metadata_times(&a.meta, zone, diags);
         }
+        let line_starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i as u32 + 1))
+            .collect();
         out.push(FileInfo {
             id,
             path,
@@ -99,6 +102,7 @@ pub(crate) fn file_infos(
             zone,
             ast,
             source,
+            line_starts,
         });
     }
     out

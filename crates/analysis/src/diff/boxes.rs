@@ -29,7 +29,7 @@ use crate::space::Space;
 const MAX_COVER_CUBES: usize = 256;
 /// Above this many boxes the (quadratic) covering step is skipped: the union stays exact,
 /// only less compact.
-const MAX_COVER_BOXES: usize = 128;
+const MAX_COVER_BOXES: usize = 24;
 
 /// One dimension of the record space, as the atoms see it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

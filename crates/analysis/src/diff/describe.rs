@@ -18,9 +18,6 @@ use crate::schema::Path;
 
 type Bounds = (Option<i128>, Option<i128>);
 
-/// How many region names are listed before `…`.
-const REGIONS_SHOWN: usize = 4;
-
 /// `order.paid_at >= 2023-01-01 00:00:00 and order.merchant_kind == global`.
 pub fn cube(p: &Program, kind: Option<KindId>, c: &Cube) -> String {
     let name = |path: &Path| render::field_path(p, kind, path);
@@ -123,15 +120,11 @@ pub fn cube(p: &Program, kind: Option<KindId>, c: &Cube) -> String {
         parts.push((Some(path), text));
     }
     for (path, set) in regions {
-        // The shorter of the set and its complement.
-        let text = if set.code_count() > RegionSet::all().code_count() / 2 {
-            format!(
-                "not ({} in {})",
-                name(&path),
-                region_list(&set.complement())
-            )
+        let (negated, names) = regions_text(&set);
+        let text = if negated {
+            format!("not ({} in {})", name(&path), region_list(&names))
         } else {
-            format!("{} in {}", name(&path), region_list(&set))
+            format!("{} in {}", name(&path), region_list(&names))
         };
         parts.push((Some(path), text));
     }
@@ -214,55 +207,194 @@ fn scaled(x: i128) -> Decimal {
     (Decimal::from_i128_with_scale(x, 0) / Decimal::from(MONEY_SCALE)).normalize()
 }
 
-/// `regions { "内蒙古自治区", "宁夏回族自治区银川市", … }`: the largest real regions the set
-/// is made of, by canonical name.
-fn region_list(set: &RegionSet) -> String {
-    let g = regions::gazetteer();
-    let mut names: Vec<String> = Vec::new();
-    'ranges: for &(lo, hi) in set.ranges() {
-        let mut cur = lo;
-        while cur <= hi {
-            let (step, code) = if cur % 10_000 == 0 && cur + 9_999 <= hi {
-                (10_000, cur)
-            } else if cur % 100 == 0 && cur + 99 <= hi {
-                (100, cur)
-            } else {
-                (1, cur)
-            };
-            if let Some(n) = g.full_name(code) {
-                names.push(format!("{n:?}"));
-                if names.is_empty() {
-                    // No region of the gazetteer: the codes themselves.
-                    names = set
-                        .ranges()
-                        .iter()
-                        .take(REGIONS_SHOWN + 1)
-                        .map(|(lo, _)| format!("\"{lo:06}\""))
-                        .collect();
-                }
-                if names.len() > REGIONS_SHOWN {
-                    break 'ranges;
-                }
-            }
-            cur += step;
-        }
-    }
-    if names.is_empty() {
-        // No region of the gazetteer: the codes themselves.
-        names = set
-            .ranges()
-            .iter()
-            .take(REGIONS_SHOWN + 1)
-            .map(|(lo, _)| format!("\"{lo:06}\""))
-            .collect();
-    }
-    if names.len() > REGIONS_SHOWN {
-        names.truncate(REGIONS_SHOWN);
-        names.push("…".into());
-    }
+/// `regions { "内蒙古自治区", "宁夏回族自治区银川市", … }`: every region of the set, each
+/// by the canonical name of the largest region wholly inside it.
+fn region_list(names: &[String]) -> String {
     format!("regions {{ {} }}", names.join(", "))
+}
+
+/// A region set in the author's terms: whether it is written as the complement (`not in`),
+/// and the quoted canonical names of the largest regions that make it up. Read back
+/// through the gazetteer, the names cover exactly the set's real region codes (codes that
+/// name no region cannot occur in records). The shorter of the set and its complement is
+/// written, preferring one that names the set exactly; a code of the set that no name can
+/// stand for alone (a city's own code without all of the city) is written as the code.
+pub fn regions_text(set: &RegionSet) -> (bool, Vec<String>) {
+    let (pos, pos_exact) = region_names(set);
+    let complement = set.complement();
+    let (neg, neg_exact) = region_names(&complement);
+    let use_neg = match (pos_exact, neg_exact) {
+        (true, false) => false,
+        (false, true) => true,
+        _ => neg.len() < pos.len(),
+    };
+    if use_neg {
+        (true, neg)
+    } else {
+        (false, pos)
+    }
+}
+
+/// The names of the largest regions wholly in `set`, and whether they cover it exactly
+/// (leftover codes are added as quoted codes).
+fn region_names(set: &RegionSet) -> (Vec<String>, bool) {
+    let g = regions::gazetteer();
+    let mut names = Vec::new();
+    let mut exact = true;
+    for p in g.at_level(regions::Level::Province) {
+        cover(g, set, p.code, &mut names, &mut exact);
+    }
+    (names, exact)
+}
+
+/// Names for the part of `set` inside region `code`; returns whether all of it is in.
+fn cover(
+    g: &regions::Gazetteer,
+    set: &RegionSet,
+    code: u32,
+    names: &mut Vec<String>,
+    exact: &mut bool,
+) -> bool {
+    let (lo, hi) = regions::code_range(code);
+    let whole = RegionSet::from_ranges(vec![(lo, hi)]);
+    if !set.intersects(&whole) {
+        return false;
+    }
+    let kids: Vec<u32> = g.children(code).map(|r| r.code).collect();
+    if whole.is_subset(set) {
+        names.push(format!(
+            "{:?}",
+            g.full_name(code).unwrap_or_else(|| format!("{code:06}"))
+        ));
+        return true;
+    }
+    let mark = names.len();
+    let mut all = set.contains(code);
+    let own = all;
+    for k in &kids {
+        all &= cover(g, set, *k, names, exact);
+    }
+    if all {
+        // Every real code of the region is in (only codes no region has are missing).
+        names.truncate(mark);
+        names.push(format!(
+            "{:?}",
+            g.full_name(code).unwrap_or_else(|| format!("{code:06}"))
+        ));
+        return true;
+    }
+    if own {
+        // The region's own code is in, not all of the region: no name stands for that.
+        *exact = false;
+        names.push(format!("\"{code:06}\" (the code itself)"));
+    }
+    false
 }
 
 fn clamp(n: i128) -> i64 {
     i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The real region codes of a set, as a sorted list.
+    fn real(set: &RegionSet) -> Vec<u32> {
+        regions::gazetteer()
+            .regions()
+            .iter()
+            .map(|r| r.code)
+            .filter(|c| set.contains(*c))
+            .collect()
+    }
+
+    /// Reads a printed list back through the gazetteer.
+    fn read_back(negated: bool, names: &[String]) -> RegionSet {
+        let g = regions::gazetteer();
+        let codes: Vec<u32> = names
+            .iter()
+            .map(|n| {
+                let text: String = serde_json::from_str(n).unwrap_or_default();
+                g.resolve(&text).map(|r| r.code).unwrap_or(u32::MAX)
+            })
+            .collect();
+        assert!(
+            !codes.contains(&u32::MAX),
+            "a name does not resolve: {names:?}"
+        );
+        let set = RegionSet::new(codes);
+        if negated {
+            set.complement()
+        } else {
+            set
+        }
+    }
+
+    fn region_codes() -> Vec<u32> {
+        regions::gazetteer()
+            .regions()
+            .iter()
+            .map(|r| r.code)
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Sets built as the analysis builds them (unions of regions, complements,
+        /// intersections) print as names that resolve back to exactly the set.
+        #[test]
+        fn printed_region_sets_read_back_exactly(
+            a in proptest::collection::vec(0usize..4000, 1..12),
+            b in proptest::collection::vec(0usize..4000, 0..6),
+            negate in any::<bool>(),
+        ) {
+            let all = region_codes();
+            let pick = |xs: &[usize]| RegionSet::new(xs.iter().map(|i| all[i % all.len()]));
+            let mut set = pick(&a);
+            if !b.is_empty() {
+                set = set.difference(&pick(&b));
+            }
+            if negate {
+                set = set.complement();
+            }
+            let (negated, names) = regions_text(&set);
+            let codes_only = names.iter().any(|n| n.contains("the code itself"));
+            if codes_only {
+                // Only when neither the set nor its complement can be named exactly.
+                prop_assert!(!region_names(&set).1 && !region_names(&set.complement()).1);
+            } else {
+                prop_assert_eq!(real(&read_back(negated, &names)), real(&set), "{:?} {:?}", negated, names);
+            }
+        }
+    }
+
+    #[test]
+    fn five_provinces_are_all_named() {
+        let g = regions::gazetteer();
+        let names = [
+            "内蒙古自治区",
+            "西藏自治区",
+            "青海省",
+            "宁夏回族自治区",
+            "新疆维吾尔自治区",
+        ];
+        let codes: Vec<u32> = names
+            .iter()
+            .map(|n| g.resolve(n).map(|r| r.code).unwrap_or(0))
+            .collect();
+        let set = RegionSet::new(codes);
+        let (negated, printed) = regions_text(&set);
+        assert!(!negated);
+        assert_eq!(printed.len(), 5, "{printed:?}");
+        for n in names {
+            assert!(
+                printed.iter().any(|p| p.contains(n)),
+                "{n} missing from {printed:?}"
+            );
+        }
+        assert_eq!(real(&read_back(negated, &printed)), real(&set));
+    }
 }

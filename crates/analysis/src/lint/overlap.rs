@@ -6,12 +6,15 @@
 //! have a common record; the witness is a model of that conjunction, strengthened with the
 //! applicability of a check that reads the value so the evaluator has a finding to show.
 
+use std::collections::{HashMap, HashSet};
+
 use ir::{Parent, Program, RuleId, ValueId};
 use syntax::{Diagnostic, Severity};
 
 use super::{rule_span, Finding, Input, Owner};
-use crate::atoms::Dnf;
+use crate::atoms::{Atom, Dnf};
 use crate::deps::Deps;
+use crate::schema::Path;
 use crate::solve::{Prefer, Sat};
 use crate::space::Space;
 use crate::witness;
@@ -26,13 +29,34 @@ pub(crate) fn run(input: &Input, out: &mut Vec<Finding>) {
             collect_groups(p, *r, &mut groups, 0);
         }
         let ctx = context(p, &deps, &space, vi as ValueId);
+        let mut rules = Rules::default();
         for g in &groups {
-            for (i, a) in g.iter().enumerate() {
-                for b in &g[i + 1..] {
-                    overlap(input, &space, &ctx, vi as ValueId, *a, *b, out);
+            rules.fill(&space, g);
+            // Pairs in order of their first bound on one field: a pair whose bounds on a
+            // field are apart never overlaps, so the scan of `a`'s partners stops at the
+            // first one starting after `a` ends.
+            let order = rules.sweep_order(g);
+            let pos: HashMap<RuleId, usize> = g.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+            let mut pairs: Vec<(usize, usize)> = Vec::new();
+            for (i, a) in order.iter().enumerate() {
+                for b in &order[i + 1..] {
+                    if rules.starts_after(*b, *a) {
+                        break;
+                    }
+                    if rules.apart(*a, *b) || rules.ordered(*a, *b) {
+                        continue;
+                    }
+                    if let (Some(x), Some(y)) = (pos.get(a), pos.get(b)) {
+                        pairs.push((*x.min(y), *x.max(y)));
+                    }
                 }
             }
-            shadowed(input, &space, g, out);
+            // In the group's order, as written.
+            pairs.sort_unstable();
+            for (x, y) in pairs {
+                overlap(input, &space, &ctx, vi as ValueId, g[x], g[y], &rules, out);
+            }
+            shadowed(input, &space, g, &rules, out);
         }
         for r in all_rules(p, v) {
             dead(input, &space, r, out);
@@ -94,6 +118,165 @@ fn context(p: &Program, deps: &Deps, space: &Space, v: ValueId) -> Option<(Dnf, 
     Some((space.dnf(&f, "the check applies"), c.name.clone()))
 }
 
+/// Bounds a DNF puts on one numeric dimension in every cube (`lo`, `hi`; `None`: some
+/// cube leaves that end open).
+type Hull = HashMap<(Path, Option<Path>), (Option<i128>, Option<i128>)>;
+
+fn hull(d: &Dnf) -> Hull {
+    let mut out: Option<Hull> = None;
+    for cube in d {
+        let mut h: Hull = HashMap::new();
+        for a in cube {
+            if let Atom::Num { pos, neg, lo, hi } = a {
+                let e = h.entry((pos.clone(), neg.clone())).or_insert((None, None));
+                if let Some(l) = lo {
+                    e.0 = Some(e.0.map_or(*l, |x: i128| x.max(*l)));
+                }
+                if let Some(x) = hi {
+                    e.1 = Some(e.1.map_or(*x, |y: i128| y.min(*x)));
+                }
+            }
+        }
+        out = Some(match out {
+            None => h,
+            Some(acc) => acc
+                .into_iter()
+                .filter_map(|(k, (lo, hi))| {
+                    let (l2, h2) = h.get(&k)?;
+                    let lo = lo.zip(*l2).map(|(a, b)| a.min(b));
+                    let hi = hi.zip(*h2).map(|(a, b)| a.max(b));
+                    (lo.is_some() || hi.is_some()).then_some((k, (lo, hi)))
+                })
+                .collect(),
+        });
+    }
+    out.unwrap_or_default()
+}
+
+/// Per rule of the value: its path and guard DNFs, their numeric hulls, and whom it beats.
+#[derive(Default)]
+struct Rules {
+    path: HashMap<RuleId, Dnf>,
+    guard: HashMap<RuleId, Dnf>,
+    not_guard: HashMap<RuleId, Dnf>,
+    path_hull: HashMap<RuleId, Hull>,
+    guard_hull: HashMap<RuleId, Hull>,
+    beats: HashMap<RuleId, HashSet<RuleId>>,
+    /// The dimension the sweep sorts on, and each rule's bounds there.
+    sweep: HashMap<RuleId, (Option<i128>, Option<i128>)>,
+    dim: Option<(Path, Option<Path>)>,
+}
+
+impl Rules {
+    fn fill(&mut self, space: &Space, g: &[RuleId]) {
+        let p = space.program;
+        for r in g {
+            let Some(rule) = p.rules.get(*r as usize) else {
+                continue;
+            };
+            if self.path.contains_key(r) {
+                continue;
+            }
+            let path = space.path_dnf(*r);
+            self.path_hull.insert(*r, hull(&path));
+            self.path.insert(*r, path);
+            let guard = space.guard_dnf(rule);
+            self.guard_hull.insert(*r, hull(&guard));
+            self.guard.insert(*r, guard);
+            self.not_guard.insert(*r, space.not_guard_dnf(rule));
+            self.beats.insert(*r, rule.beats.iter().copied().collect());
+        }
+    }
+
+    /// `g` sorted by the lower bound of their paths on the dimension most of them bound.
+    fn sweep_order(&mut self, g: &[RuleId]) -> Vec<RuleId> {
+        let mut count: HashMap<&(Path, Option<Path>), usize> = HashMap::new();
+        for r in g {
+            for (k, (lo, hi)) in self.path_hull.get(r).into_iter().flatten() {
+                if lo.is_some() && hi.is_some() {
+                    *count.entry(k).or_default() += 1;
+                }
+            }
+        }
+        let dim = count
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(k, _)| k.clone());
+        self.sweep.clear();
+        self.dim = dim.clone();
+        for r in g {
+            let b = dim
+                .as_ref()
+                .and_then(|d| self.path_hull.get(r).and_then(|h| h.get(d)).copied())
+                .unwrap_or((None, None));
+            self.sweep.insert(*r, b);
+        }
+        let mut order = g.to_vec();
+        order.sort_by_key(|r| {
+            let lo = self.sweep.get(r).and_then(|b| b.0);
+            (lo.is_some(), lo)
+        });
+        order
+    }
+
+    /// Whether `b` (later in the sweep order) starts after `a` ends on the sweep dimension.
+    fn starts_after(&self, b: RuleId, a: RuleId) -> bool {
+        let (Some((_, Some(a_hi))), Some((Some(b_lo), _))) =
+            (self.sweep.get(&a), self.sweep.get(&b))
+        else {
+            return false;
+        };
+        b_lo > a_hi
+    }
+
+    /// Whether the paths' explicit bounds are apart on some dimension (no common record).
+    fn apart(&self, a: RuleId, b: RuleId) -> bool {
+        let (Some(ha), Some(hb)) = (self.path_hull.get(&a), self.path_hull.get(&b)) else {
+            return false;
+        };
+        ha.iter().any(|(k, (lo, hi))| {
+            hb.get(k).is_some_and(|(l2, h2)| {
+                lo.zip(*h2).is_some_and(|(l, h)| l > h) || l2.zip(*hi).is_some_and(|(l, h)| l > h)
+            })
+        })
+    }
+
+    /// Whether a priority orders the two.
+    fn ordered(&self, a: RuleId, b: RuleId) -> bool {
+        self.beats.get(&a).is_some_and(|s| s.contains(&b))
+            || self.beats.get(&b).is_some_and(|s| s.contains(&a))
+    }
+
+    /// Whether `a`'s guard may contain `b`'s path, by their explicit bounds: every bound
+    /// of `a`'s guard must hold on all of `b`'s path (known only when `b` states it).
+    fn may_cover(&self, a: RuleId, b: RuleId) -> bool {
+        let (Some(ga), Some(pb)) = (self.guard_hull.get(&a), self.path_hull.get(&b)) else {
+            return true;
+        };
+        if self.guard.get(&a).is_none_or(|d| d.len() != 1) {
+            return true;
+        }
+        ga.iter().all(|(k, (lo, hi))| match pb.get(k) {
+            // Bounds `b` does not state explicitly: leave it to the solver.
+            None => true,
+            Some((l2, h2)) => {
+                let low_ok = match (lo, l2) {
+                    (Some(l), Some(l2)) => l2 >= l,
+                    (Some(_), None) => true,
+                    (None, _) => true,
+                };
+                let high_ok = match (hi, h2) {
+                    (Some(h), Some(h2)) => h2 <= h,
+                    (Some(_), None) => true,
+                    (None, _) => true,
+                };
+                low_ok && high_ok
+            }
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn overlap(
     input: &Input,
     space: &Space,
@@ -101,19 +284,20 @@ fn overlap(
     v: ValueId,
     a: RuleId,
     b: RuleId,
+    rules: &Rules,
     out: &mut Vec<Finding>,
 ) {
     let p = input.program;
     let (Some(ra), Some(rb)) = (p.rules.get(a as usize), p.rules.get(b as usize)) else {
         return;
     };
-    if ra.beats.contains(&b) || rb.beats.contains(&a) {
-        return;
-    }
     if ra.body == rb.body && ra.children.is_empty() && rb.children.is_empty() {
         return;
     }
-    let both = space.and(&space.path_dnf(a), &space.guard_dnf(rb));
+    let (Some(pa), Some(gb)) = (rules.path.get(&a), rules.guard.get(&b)) else {
+        return;
+    };
+    let both = space.and(pa, gb);
     if both.is_empty() {
         return;
     }
@@ -236,24 +420,61 @@ fn dead(input: &Input, space: &Space, r: RuleId, out: &mut Vec<Finding>) {
 }
 
 /// L002: a sibling that beats the rule applies whenever it does.
-fn shadowed(input: &Input, space: &Space, group: &[RuleId], out: &mut Vec<Finding>) {
+fn shadowed(input: &Input, space: &Space, group: &[RuleId], rules: &Rules, out: &mut Vec<Finding>) {
     let p = input.program;
-    for b in group {
+    let pos: HashMap<RuleId, usize> = group.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    // Who beats whom, in the group's order.
+    let mut beaten_by: Vec<Vec<usize>> = vec![Vec::new(); group.len()];
+    for (i, a) in group.iter().enumerate() {
+        for b in rules.beats.get(a).into_iter().flatten() {
+            if let Some(j) = pos.get(b) {
+                beaten_by[*j].push(i);
+            }
+        }
+    }
+    // Each rule's explicit guard bounds on the sweep dimension.
+    let on_dim = |h: Option<&Hull>| {
+        rules
+            .dim
+            .as_ref()
+            .and_then(|d| h.and_then(|h| h.get(d)).copied())
+            .unwrap_or((None, None))
+    };
+    let guard_dim: Vec<(Option<i128>, Option<i128>)> = group
+        .iter()
+        .map(|r| on_dim(rules.guard_hull.get(r)))
+        .collect();
+    for (j, b) in group.iter().enumerate() {
         let Some(rb) = p.rules.get(*b as usize) else {
             continue;
         };
-        let path_b = space.path_dnf(*b);
+        let Some(path_b) = rules.path.get(b) else {
+            continue;
+        };
         if path_b.is_empty() {
             continue;
         }
-        for a in group {
-            let Some(ra) = p.rules.get(*a as usize) else {
-                continue;
-            };
-            if a == b || !ra.beats.contains(b) {
+        let (b_lo, b_hi) = on_dim(rules.path_hull.get(b));
+        beaten_by[j].sort_unstable();
+        for &i in &beaten_by[j] {
+            let a = &group[i];
+            if a == b {
                 continue;
             }
-            if space.and(&path_b, &space.not_guard_dnf(ra)).is_empty() {
+            // `a`'s guard must bound the dimension no tighter than `b`'s path does.
+            let (a_lo, a_hi) = guard_dim[i];
+            if a_lo.zip(b_lo).is_some_and(|(x, y)| y < x)
+                || a_hi.zip(b_hi).is_some_and(|(x, y)| y > x)
+            {
+                continue;
+            }
+            if !rules.may_cover(*a, *b) {
+                continue;
+            }
+            let (Some(not_a), Some(ra)) = (rules.not_guard.get(a), p.rules.get(*a as usize)) else {
+                continue;
+            };
+            if space.and(path_b, not_a).is_empty() {
                 let d = Diagnostic::new(
                     Severity::Warning,
                     "L002",
