@@ -3,7 +3,11 @@
 use ir::{Const, Expr, Parent, Program, Ty};
 use syntax::Diagnostic;
 
-use super::{rule_span, severity, Finding, Input, Owner};
+use super::{
+    rule_span, severity, Finding, Input, Lint, MissingCitation, NonCanonicalRegion, Owner,
+    RedundantException, RetroactiveWithoutDeclaration, UnusedField, UnusedValue,
+    WindowOutsideEffective,
+};
 use crate::deps::{self, Deps};
 use crate::render;
 
@@ -46,7 +50,7 @@ fn windows(input: &Input, out: &mut Vec<Finding>) {
         {
             if start < published {
                 let d = diag(
-                    "L004",
+                    RetroactiveWithoutDeclaration::CODE,
                     format!(
                         "announcement `{}` takes effect {} but was published {}",
                         a.id,
@@ -74,7 +78,7 @@ fn windows(input: &Input, out: &mut Vec<Finding>) {
             if let Some((es, ee)) = a.effective {
                 if lo < es || hi > ee {
                     let d = diag(
-                        "L003",
+                        WindowOutsideEffective::CODE,
                         format!(
                             "the window [{}, {}] of `{}` reaches outside the announcement's validity [{}, {}]",
                             render::instant(lo),
@@ -101,7 +105,7 @@ fn windows(input: &Input, out: &mut Vec<Finding>) {
                         ""
                     };
                     let d = diag(
-                        "L004",
+                        RetroactiveWithoutDeclaration::CODE,
                         format!(
                             "`{}` takes effect {} but `{}` was published {}{approx}",
                             r.id,
@@ -134,7 +138,7 @@ fn regions(input: &Input, out: &mut Vec<Finding>) {
             continue;
         }
         let d = diag(
-            "L005",
+            NonCanonicalRegion::CODE,
             format!("region `{}` is not written as its canonical name", lit.text),
             lit.span,
             "not canonical",
@@ -159,7 +163,7 @@ fn unused_values(input: &Input, out: &mut Vec<Finding>) {
             continue;
         };
         let d = diag(
-            "L006",
+            UnusedValue::CODE,
             format!("value `{}` is never read by a check", v.id),
             rule_span(input, *base),
             "unused",
@@ -182,7 +186,7 @@ fn unused_fields(input: &Input, out: &mut Vec<Finding>) {
             return;
         };
         let d = diag(
-            "L007",
+            UnusedField::CODE,
             format!("field `{owner}.{field}` is never read"),
             span,
             "unused field",
@@ -233,7 +237,7 @@ fn citations(input: &Input, out: &mut Vec<Finding>) {
             continue;
         }
         let d = diag(
-            "L008",
+            MissingCitation::CODE,
             format!("`{}` cites no clause", r.id),
             rule_span(input, ri as u32),
             "no `cites`",
@@ -252,7 +256,7 @@ fn citations(input: &Input, out: &mut Vec<Finding>) {
             .locator
             .definition(&c.origin.file, c.origin.line, &c.name);
         let d = diag(
-            "L008",
+            MissingCitation::CODE,
             format!("check `{}` cites no clause", c.name),
             span,
             "no `cites`",
@@ -284,7 +288,7 @@ fn redundant(input: &Input, out: &mut Vec<Finding>) {
             continue;
         }
         let d = diag(
-            "L009",
+            RedundantException::CODE,
             format!("`{}` gives exactly the value it overrides", r.id),
             rule_span(input, ri as u32),
             "changes nothing",

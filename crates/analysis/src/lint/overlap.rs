@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use ir::{Parent, Program, RuleId, ValueId};
 use syntax::{Diagnostic, Severity};
 
-use super::{rule_span, Finding, Input, Owner};
+use super::{rule_span, DeadRule, Finding, Input, Lint, OverlappingExceptions, Owner};
 use crate::atoms::{Atom, Dnf};
 use crate::deps::Deps;
 use crate::schema::Path;
@@ -321,8 +321,8 @@ fn overlap(
         Sat::No => {}
         Sat::Yes(m) => {
             let mut d = Diagnostic::new(
-                Severity::Warning,
-                "L001",
+                OverlappingExceptions::LEVEL,
+                OverlappingExceptions::CODE,
                 format!(
                     "`{}` and `{}` can both apply and give different values",
                     ra.id, rb.id
@@ -367,7 +367,7 @@ fn overlap(
                 .collect();
             let d = Diagnostic::new(
                 Severity::Note,
-                "L001",
+                OverlappingExceptions::CODE,
                 format!(
                     "undecided: `{}` and `{}` may both apply and give different values",
                     ra.id, rb.id
@@ -402,8 +402,8 @@ fn dead(input: &Input, space: &Space, r: RuleId, out: &mut Vec<Finding>) {
         }
     }
     let d = Diagnostic::new(
-        Severity::Warning,
-        "L002",
+        DeadRule::LEVEL,
+        DeadRule::CODE,
         format!(
             "`{}` can never apply: no record satisfies its guard",
             rule.id
@@ -476,8 +476,8 @@ fn shadowed(input: &Input, space: &Space, group: &[RuleId], rules: &Rules, out: 
             };
             if space.and(path_b, not_a).is_empty() {
                 let d = Diagnostic::new(
-                    Severity::Warning,
-                    "L002",
+                    DeadRule::LEVEL,
+                    DeadRule::CODE,
                     format!(
                         "`{}` never decides: `{}` beats it and applies whenever it does",
                         rb.id, ra.id
