@@ -423,7 +423,7 @@ pub(crate) fn collect(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Symbol
     }
 }
 
-/// An announcement id names its rules (`cny2024.auto_extend`), and a fact kind its fields
+/// An announcement id names its rules (`holiday.extend`), and a fact kind its fields
 /// (`order.paid_at`): an announcement whose id is a fact kind would have `id.x` mean the
 /// fact field, never its own rule. One error at the announcement, the fact kind as
 /// secondary label. (A fact kind and an enum variant may share a name: a bare name is the

@@ -282,7 +282,7 @@ fn guard(rng: &mut Rng, ty: Ty, known: Known, target: &str) -> (String, Vec<&'st
                 "base.c_ship.deadline {} {}",
                 rng.pick(&["<=", ">"]),
                 rng.pick(&[
-                    "2022-03-31 23:59:59",
+                    "2022-04-30 23:59:59",
                     "2023-06-30 00:00:00",
                     "2024-02-22 23:59:59"
                 ])

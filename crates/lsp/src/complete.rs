@@ -446,8 +446,8 @@ mod tests {
             "value v = regions { \"a\" }\nvalue w = \""
         ));
         assert_eq!(
-            announcement_id("// c\nannouncement cny2024 \"t\" {"),
-            Some("cny2024".into())
+            announcement_id("// c\nannouncement holiday2024 \"t\" {"),
+            Some("holiday2024".into())
         );
     }
 }
