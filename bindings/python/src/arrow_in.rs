@@ -454,6 +454,10 @@ fn region_conv<'a>(a: &'a dyn Array) -> Option<Conv<'a>> {
 /// The converter of non-null cells of `a` for the (non-optional) type `ty`.
 fn base_conv<'a>(p: &'a Program, a: &'a dyn Array, ty: &Ty) -> Result<Conv<'a>, String> {
     let dt = a.data_type();
+    if *dt == DataType::Null {
+        // Every cell is null (the null checks around this converter answer first).
+        return Ok(Box::new(|_| Err("expected a value, found null".into())));
+    }
     let no = || unsupported(p, dt, ty);
     match ty {
         Ty::Optional(inner) => elem_conv(p, a, inner),
