@@ -22,7 +22,7 @@ AS_OF = "2024-03-01T00:00:00+08:00"
 def _cmd(env_var, package):
     if os.environ.get(env_var):
         return shlex.split(os.environ[env_var])
-    return ["cargo", "run", "-q", "--release", "-p", package, "--"]
+    return ["cargo", "run", "-q", "-p", package, "--"]
 
 
 def cli_eval(facts, as_of=AS_OF):
