@@ -14,9 +14,8 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType,
-    Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
-    UInt32Type, UInt64Type, UInt8Type,
+    Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{DataType, TimeUnit};
@@ -26,6 +25,9 @@ use rust_decimal::Decimal;
 
 /// A compiled column: the value of row `i`, or why it cannot be read.
 type Conv<'a> = Box<dyn Fn(usize) -> Result<Val, String> + 'a>;
+
+/// The element range of list `i`.
+type Offsets<'a> = Box<dyn Fn(usize) -> (usize, usize) + 'a>;
 
 /// Beijing time, the offset of instants written without one.
 const BEIJING_MICROS: i64 = 8 * 3600 * 1_000_000;
@@ -517,7 +519,9 @@ fn base_conv<'a>(p: &'a Program, a: &'a dyn Array, ty: &Ty) -> Result<Conv<'a>, 
             let mut convs = Vec::with_capacity(def.fields.len());
             for f in &def.fields {
                 let col = s.column_by_name(&f.name);
-                convs.push(field_conv(p, col, &f.name, &f.ty).map_err(|e| format!("`{}`: {e}", f.name))?);
+                convs.push(
+                    field_conv(p, col, &f.name, &f.ty).map_err(|e| format!("`{}`: {e}", f.name))?,
+                );
             }
             let names: Vec<&'a str> = def.fields.iter().map(|f| f.name.as_str()).collect();
             Ok(Box::new(move |i| {
@@ -530,26 +534,25 @@ fn base_conv<'a>(p: &'a Program, a: &'a dyn Array, ty: &Ty) -> Result<Conv<'a>, 
         }
         Ty::Set(inner) | Ty::List(inner) => {
             let is_set = matches!(ty, Ty::Set(_));
-            let (values, offsets): (&'a ArrayRef, Box<dyn Fn(usize) -> (usize, usize) + 'a>) =
-                match dt {
-                    DataType::List(_) => {
-                        let l = a.as_list::<i32>();
-                        let o = l.value_offsets();
-                        (
-                            l.values(),
-                            Box::new(move |i| (o[i] as usize, o[i + 1] as usize)),
-                        )
-                    }
-                    DataType::LargeList(_) => {
-                        let l = a.as_list::<i64>();
-                        let o = l.value_offsets();
-                        (
-                            l.values(),
-                            Box::new(move |i| (o[i] as usize, o[i + 1] as usize)),
-                        )
-                    }
-                    _ => return Err(no()),
-                };
+            let (values, offsets): (&'a ArrayRef, Offsets<'a>) = match dt {
+                DataType::List(_) => {
+                    let l = a.as_list::<i32>();
+                    let o = l.value_offsets();
+                    (
+                        l.values(),
+                        Box::new(move |i| (o[i] as usize, o[i + 1] as usize)),
+                    )
+                }
+                DataType::LargeList(_) => {
+                    let l = a.as_list::<i64>();
+                    let o = l.value_offsets();
+                    (
+                        l.values(),
+                        Box::new(move |i| (o[i] as usize, o[i + 1] as usize)),
+                    )
+                }
+                _ => return Err(no()),
+            };
             let elem = elem_conv(p, values.as_ref(), inner)?;
             Ok(Box::new(move |i| {
                 let (start, end) = offsets(i);

@@ -188,7 +188,8 @@ pub fn judge_batch(
             out.row.append_value(row);
             out.id.append_option(id);
             out.kind.append_option(kind);
-            out.check.append_option(p.checks.get(f.check as usize).map(|c| c.name.as_str()));
+            out.check
+                .append_option(p.checks.get(f.check as usize).map(|c| c.name.as_str()));
             out.status.append_value(status);
             out.deadline.append_option(f.deadline);
             out.actual.append_option(f.actual);
@@ -197,13 +198,11 @@ pub fn judge_batch(
                 None => out.compensation.append_null(),
             }
             let rule_name = |r: u32| p.rules.get(r as usize).map(|r| r.id.as_str());
-            out.compensation_rule.append_option(
-                f.compensation
-                    .and(f.compensation_rule)
-                    .and_then(rule_name),
-            );
+            out.compensation_rule
+                .append_option(f.compensation.and(f.compensation_rule).and_then(rule_name));
             let chain = verdict.rules(f);
-            out.rule.append_option(chain.last().and_then(|r| rule_name(*r)));
+            out.rule
+                .append_option(chain.last().and_then(|r| rule_name(*r)));
             for r in chain {
                 out.rules.values().append_option(rule_name(*r));
             }

@@ -107,7 +107,9 @@ fn to_json(o: &Bound<'_, PyAny>, depth: u32) -> PyResult<Value> {
         if let Ok(v) = i.extract::<u64>() {
             return Ok(Value::from(v));
         }
-        return Err(PyValueError::new_err(format!("integer {i} is out of range")));
+        return Err(PyValueError::new_err(format!(
+            "integer {i} is out of range"
+        )));
     }
     if let Ok(f) = o.downcast::<PyFloat>() {
         return serde_json::Number::from_f64(f.value())
@@ -190,14 +192,16 @@ impl Policies {
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Policies> {
         let r = py.allow_threads(|| edict::Policies::load(&path));
-        r.map(|inner| Policies { inner }).map_err(|e| load_err(py, e))
+        r.map(|inner| Policies { inner })
+            .map_err(|e| load_err(py, e))
     }
 
     /// Loads an IR file written by `edict compile`.
     #[staticmethod]
     fn from_ir(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Policies> {
         let r = py.allow_threads(|| edict::Policies::from_ir_file(&path));
-        r.map(|inner| Policies { inner }).map_err(|e| load_err(py, e))
+        r.map(|inner| Policies { inner })
+            .map_err(|e| load_err(py, e))
     }
 
     /// The names of the checks.
@@ -415,9 +419,8 @@ impl Engine {
         let as_of = instant(as_of)?;
         let batch = import_batch(batch)?;
         let engine = &self.inner;
-        let out = py.allow_threads(|| {
-            arrow_out::judge_batch(engine, &batch, as_of.as_micros(), first_row)
-        });
+        let out = py
+            .allow_threads(|| arrow_out::judge_batch(engine, &batch, as_of.as_micros(), first_row));
         let out = out.map_err(RecordError::new_err)?;
         export_batch(py, out)
     }
