@@ -36,9 +36,45 @@ const BEIJING_MICROS: i64 = 8 * 3600 * 1_000_000;
 pub struct BatchDecoder<'a> {
     p: &'a Program,
     batch: &'a RecordBatch,
-    kind_col: Option<Conv<'a>>,
+    kind_col: Option<StrCol<'a>>,
+    /// The kind of the previous record, by name (records of one kind come in runs).
+    last_kind: Option<(Box<str>, ir::KindId)>,
     id_col: Option<IdCol<'a>>,
     kinds: Vec<Option<Vec<Conv<'a>>>>,
+}
+
+/// A text column read as `&str`.
+enum StrCol<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+}
+
+impl<'a> StrCol<'a> {
+    fn new(a: &'a dyn Array) -> Result<StrCol<'a>, String> {
+        Ok(match a.data_type() {
+            DataType::Utf8 => StrCol::Utf8(a.as_string::<i32>()),
+            DataType::LargeUtf8 => StrCol::Large(a.as_string::<i64>()),
+            DataType::Utf8View => StrCol::View(a.as_string_view()),
+            dt => return Err(format!("an Arrow column of type {dt} is not text")),
+        })
+    }
+
+    fn is_null(&self, i: usize) -> bool {
+        match self {
+            StrCol::Utf8(a) => a.is_null(i),
+            StrCol::Large(a) => a.is_null(i),
+            StrCol::View(a) => a.is_null(i),
+        }
+    }
+
+    fn value(&self, i: usize) -> &'a str {
+        match self {
+            StrCol::Utf8(a) => a.value(i),
+            StrCol::Large(a) => a.value(i),
+            StrCol::View(a) => a.value(i),
+        }
+    }
 }
 
 enum IdCol<'a> {
@@ -51,7 +87,7 @@ impl<'a> BatchDecoder<'a> {
     /// the `kind` or `id`.
     pub fn new(p: &'a Program, batch: &'a RecordBatch) -> Result<BatchDecoder<'a>, String> {
         let kind_col = match batch.column_by_name("kind") {
-            Some(a) => Some(text_col(a.as_ref()).map_err(|e| format!("column `kind`: {e}"))?),
+            Some(a) => Some(StrCol::new(a.as_ref()).map_err(|e| format!("column `kind`: {e}"))?),
             None => None,
         };
         let id_col = match batch.column_by_name("id") {
@@ -72,6 +108,7 @@ impl<'a> BatchDecoder<'a> {
             p,
             batch,
             kind_col,
+            last_kind: None,
             id_col,
             kinds: (0..p.kinds.len()).map(|_| None).collect(),
         })
@@ -99,15 +136,21 @@ impl<'a> BatchDecoder<'a> {
         rec: &mut Record,
     ) -> Result<(), (Option<RecordId>, String)> {
         let id = self.id(row);
-        let kind_name: Arc<str> = match &self.kind_col {
-            None => Arc::from(eval::decode::DEFAULT_KIND),
-            Some(c) => match c(row) {
-                Ok(Val::Str(s)) => s,
-                Ok(_) => Arc::from(eval::decode::DEFAULT_KIND),
-                Err(e) => return Err((id, format!("`kind`: {e}"))),
-            },
+        let kind_name: &str = match &self.kind_col {
+            None => eval::decode::DEFAULT_KIND,
+            Some(c) if c.is_null(row) => eval::decode::DEFAULT_KIND,
+            Some(c) => c.value(row),
         };
-        let Some(kind) = self.p.kind_by_name(&kind_name) else {
+        let known = match &self.last_kind {
+            Some((name, k)) if **name == *kind_name => Some(*k),
+            _ => self.p.kind_by_name(kind_name),
+        };
+        if let Some(k) = known {
+            if self.last_kind.as_ref().is_none_or(|(_, last)| *last != k) {
+                self.last_kind = Some((kind_name.into(), k));
+            }
+        }
+        let Some(kind) = known else {
             let known: Vec<&str> = self.p.kinds.iter().map(|k| k.name.as_str()).collect();
             return Err((
                 id,

@@ -80,9 +80,9 @@ impl Out {
             compensation: Decimal128Builder::with_capacity(cap)
                 .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)
                 .expect("38, 4 is a valid decimal128 type"),
-            compensation_rule: StringBuilder::new(),
+            compensation_rule: StringBuilder::with_capacity(cap / 4, cap * 4),
             rule: StringBuilder::with_capacity(cap, cap * 24),
-            rules: ListBuilder::new(StringBuilder::new()),
+            rules: ListBuilder::with_capacity(StringBuilder::with_capacity(cap * 2, cap * 40), cap),
             reason: StringBuilder::new(),
             error: StringBuilder::new(),
         }
@@ -157,7 +157,8 @@ pub fn judge_batch(
     };
     let mut verdict = eval::Verdict::default();
     let n = batch.num_rows();
-    let mut out = Out::new(n * 4);
+    // About five findings per record on the shipped policies: room for six.
+    let mut out = Out::new(n * 6);
     for i in 0..n {
         let row = first_row + i as i64;
         if let Err((id, message)) = dec.decode_into(i, &mut rec) {
