@@ -519,7 +519,22 @@ fn base_conv<'a>(p: &'a Program, a: &'a dyn Array, ty: &Ty) -> Result<Conv<'a>, 
         }
         Ty::Money => decimal_conv(p, a, ty, money),
         Ty::Percent => decimal_conv(p, a, ty, percent),
-        Ty::Int => int_col(a).map_err(|_| no()),
+        Ty::Int => match dt {
+            // pandas stores an int column with missing values as float64: whole floats
+            // are read as ints, others are errors.
+            DataType::Float32 | DataType::Float64 => {
+                let x = arrow_cast_f64(a);
+                Ok(Box::new(move |i| {
+                    let f = x(i);
+                    if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                        Ok(Val::Int(f as i64))
+                    } else {
+                        Err(format!("expected int, found {f}"))
+                    }
+                }))
+            }
+            _ => int_col(a).map_err(|_| no()),
+        },
         Ty::Bool => match dt {
             DataType::Boolean => {
                 let b = a.as_boolean();

@@ -121,3 +121,23 @@ def test_gil_is_released(engine, generated):
     for t in threads:
         t.join()
     assert all(r.equals(want) for r in results)
+
+
+def test_pandas_frame_matches_cli(engine):
+    """A DataFrame read by pandas (ints with gaps become float64, text large_string)."""
+    pd = pytest.importorskip("pandas")
+    orders = pd.read_json(ORDERS, lines=True, dtype=False)
+    table = pa.Table.from_pandas(orders)
+    assert table.schema.field("promised_ship_days").type == pa.float64()
+    got = arrow_rows(engine.judge_arrow(table, as_of=AS_OF))
+    assert normalize(got) == normalize(flatten(cli_eval(ORDERS)))
+
+
+def test_fractional_float_is_not_an_int(engine):
+    rec = read_ndjson(ORDERS)[0]
+    table = to_table([dict(rec, promised_ship_days=None), dict(rec, id="F", promised_ship_days=None)])
+    i = table.column_names.index("promised_ship_days")
+    table = table.set_column(i, "promised_ship_days", pa.array([3.0, 2.5]))
+    t = engine.judge_arrow(table, as_of=AS_OF)
+    errors = [e for e in t.column("error").to_pylist() if e]
+    assert errors == ["`promised_ship_days`: expected int, found 2.5"]
