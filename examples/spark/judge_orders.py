@@ -72,10 +72,15 @@ def main(argv=None):
     from pyspark import SparkConf
 
     builder = SparkSession.builder.appName("edict-judge-orders")
-    if args.master:
-        builder = builder.master(args.master)
-    elif not SparkConf().contains("spark.master"):  # not under spark-submit
-        builder = builder.master("local[2]")
+    master = args.master
+    if not master and not SparkConf().contains("spark.master"):  # not under spark-submit
+        master = "local[2]"
+    if master:
+        builder = builder.master(master)
+    if (master or "").startswith("local"):
+        # Local workers run the driver's Python (the one with edict and pyarrow installed),
+        # not whatever `python3` is first on PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         builder.config("spark.sql.session.timeZone", "+08:00")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
