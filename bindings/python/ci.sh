@@ -12,7 +12,7 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install -q maturin pyarrow pytest pyspark pandas
 
 rm -rf "$here/target/wheels"
-(cd "$here" && "$venv/bin/maturin" build --release -q -o "$here/target/wheels")
+(cd "$here" && "$venv/bin/maturin" build --profile ci -q -o "$here/target/wheels")
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$here"/target/wheels/edict-*.whl
 
 cd "$root"
