@@ -332,7 +332,18 @@ impl PrepareOptions {
 
     /// These options with fast path `f` on or off.
     pub fn with(mut self, f: FastPath, on: bool) -> PrepareOptions {
-        *match f {
+        *self.switch(f) = on;
+        self
+    }
+
+    /// Whether fast path `f` is on.
+    pub fn has(mut self, f: FastPath) -> bool {
+        *self.switch(f)
+    }
+
+    /// The switch of fast path `f`.
+    fn switch(&mut self, f: FastPath) -> &mut bool {
+        match f {
             FastPath::WindowIndex => &mut self.window_index,
             FastPath::KeyFilter => &mut self.key_filter,
             FastPath::Exclusive => &mut self.exclusive,
@@ -344,24 +355,6 @@ impl PrepareOptions {
             FastPath::AliasReads => &mut self.alias_reads,
             FastPath::AliasChains => &mut self.alias_chains,
             FastPath::StaticChains => &mut self.static_chains,
-        } = on;
-        self
-    }
-
-    /// Whether fast path `f` is on.
-    pub fn has(self, f: FastPath) -> bool {
-        match f {
-            FastPath::WindowIndex => self.window_index,
-            FastPath::KeyFilter => self.key_filter,
-            FastPath::Exclusive => self.exclusive,
-            FastPath::Shapes => self.shapes,
-            FastPath::LiteralOperands => self.literal_operands,
-            FastPath::Flat => self.flat,
-            FastPath::Leads => self.leads,
-            FastPath::DirectBases => self.direct_bases,
-            FastPath::AliasReads => self.alias_reads,
-            FastPath::AliasChains => self.alias_chains,
-            FastPath::StaticChains => self.static_chains,
         }
     }
 
