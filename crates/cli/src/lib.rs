@@ -107,69 +107,22 @@ pub fn load_program_sources(paths: &[PathBuf], format: render::Format) -> Loaded
     Loaded { checked, ok }
 }
 
-/// The largest IR file read: the IR of 10,000 announcements is about 8.5 MB.
-pub const MAX_IR_BYTES: u64 = 256 * 1024 * 1024;
-
-/// What a non-`.edict` file holds, judged by its first byte that is not whitespace.
-enum Contents {
-    Empty,
-    Ir,
-    Other,
-}
-
-/// Reads up to the first byte that is not whitespace (at most [`MAX_IR_BYTES`]).
-fn contents(path: &std::path::Path) -> std::io::Result<Contents> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path)?;
-    let mut r = std::io::BufReader::new(file.take(MAX_IR_BYTES));
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = r.read(&mut buf)?;
-        if n == 0 {
-            return Ok(Contents::Empty);
-        }
-        if let Some(b) = buf[..n].iter().find(|c| !c.is_ascii_whitespace()) {
-            return Ok(if *b == b'{' {
-                Contents::Ir
-            } else {
-                Contents::Other
-            });
-        }
-    }
-}
+pub use edict::MAX_IR_BYTES;
 
 /// The program a command works on: an IR file written by `edict compile` (a non-`.edict`
 /// file whose text starts with `{`, at most [`MAX_IR_BYTES`]), or policy files/folders
 /// checked and compiled now. Problems are reported on stderr in `format`.
 pub fn load_program(path: &std::path::Path, format: render::Format) -> Option<ir::Program> {
-    if path.is_file() && path.extension().is_none_or(|e| e != "edict") {
-        let fail = |what: String| {
-            eprintln!("error: {}: {what}", path.display());
-            None
-        };
-        match contents(path) {
-            Err(e) => return fail(format!("cannot read: {e}")),
-            // A truncated IR file may be left empty: say so rather than judge with no
-            // policies.
-            Ok(Contents::Empty) => {
-                return fail("the file is empty: neither an IR file nor policies".into())
-            }
-            Ok(Contents::Ir) => {
-                let len = std::fs::metadata(path).map_or(0, |m| m.len());
-                if len > MAX_IR_BYTES {
-                    return fail(format!(
-                        "{len} bytes is larger than an IR file can be ({MAX_IR_BYTES} bytes)"
-                    ));
-                }
-                return match std::fs::read_to_string(path) {
-                    Err(e) => fail(format!("cannot read: {e}")),
-                    Ok(text) => {
-                        ir::Program::from_json(&text).map_or_else(|e| fail(e.to_string()), Some)
-                    }
-                };
-            }
-            Ok(Contents::Other) => {}
+    // IR files are read by the facade (one reader for every front end).
+    match edict::is_ir_file(path)
+        .and_then(|ir| ir.then(|| edict::Policies::from_ir_file(path)).transpose())
+    {
+        Err(e) => {
+            eprintln!("error: {e}");
+            return None;
         }
+        Ok(Some(policies)) => return Some(policies.into_program()),
+        Ok(None) => {}
     }
     let loaded = load_program_sources(&[path.to_path_buf()], format);
     loaded.checked.program.filter(|_| loaded.ok)

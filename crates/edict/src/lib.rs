@@ -76,7 +76,7 @@ mod verdict;
 pub use engine::{Engine, Explained, FastPath, Format, JudgeOptions, PrepareOptions, RunSummary};
 pub use error::{Diagnostic, InstantError, LoadError, RecordError};
 pub use instant::Instant;
-pub use policies::{diagnostics, Policies, MAX_IR_BYTES};
+pub use policies::{diagnostics, is_ir_file, Policies, MAX_IR_BYTES};
 pub use verdict::{
     CheckName, Derivation, Finding, KindName, Money, RecordId, RuleName, Status, Verdict,
 };

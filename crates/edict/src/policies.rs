@@ -47,7 +47,7 @@ impl Policies {
     /// one `.edict` file, or an IR file written by `edict compile`.
     pub fn load(path: impl AsRef<Path>) -> Result<Policies, LoadError> {
         let path = path.as_ref();
-        if path.is_file() && path.extension().is_none_or(|e| e != "edict") && is_ir(path)? {
+        if is_ir_file(path)? {
             return Policies::from_ir_file(path);
         }
         let (inputs, problems) = load::policy_files(&[path.to_path_buf()]);
@@ -143,6 +143,11 @@ impl Policies {
         &self.program
     }
 
+    /// The program, owned (without a copy when nothing else shares it).
+    pub fn into_program(self) -> ir::Program {
+        Arc::try_unwrap(self.program).unwrap_or_else(|shared| (*shared).clone())
+    }
+
     /// The program, shared.
     pub fn program_arc(&self) -> Arc<ir::Program> {
         Arc::clone(&self.program)
@@ -183,8 +188,13 @@ fn check_deep(inputs: &[(String, String)]) -> check::Checked {
     })
 }
 
-/// Whether a file that is not named `*.edict` holds IR (its first non-blank byte is `{`).
-fn is_ir(path: &Path) -> Result<bool, LoadError> {
+/// Whether `path` is an IR file written by `edict compile`: a file not named `*.edict`
+/// whose first byte that is not whitespace is `{`. An empty such file is an error (a
+/// truncated IR file must not judge with no policies).
+pub fn is_ir_file(path: &Path) -> Result<bool, LoadError> {
+    if !path.is_file() || path.extension().is_some_and(|e| e == "edict") {
+        return Ok(false);
+    }
     use std::io::Read as _;
     let io = |e: std::io::Error| LoadError::Io {
         path: path.display().to_string(),
